@@ -1,0 +1,47 @@
+// Prometheus metrics for a service process, served over HTTP at /metrics.
+//
+//   salesops_rpc_requests_total{method, code}      finished RPCs by gRPC status code
+//   salesops_rpc_latency_seconds{method}           RPC latency histogram
+//   salesops_cache_requests_total{cache, result}   result = hit | miss | error
+//   salesops_redis_errors_total{role}              failed Redis calls by role (cache, store)
+#ifndef SALESOPS_COMMON_METRICS_H_
+#define SALESOPS_COMMON_METRICS_H_
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+
+namespace prometheus {
+class Registry;
+class Exposer;
+}  // namespace prometheus
+
+namespace salesops {
+
+class Metrics {
+ public:
+  // The process-wide instance.
+  static Metrics& Get();
+
+  // Serves /metrics on `address` ("127.0.0.1:0" picks a free port). Returns the bound port.
+  absl::StatusOr<int> Serve(const std::string& address);
+
+  void RecordRpc(std::string_view method, int grpc_code, double seconds);
+  enum class CacheResult { kHit, kMiss, kError };
+  void RecordCache(std::string_view cache, CacheResult result);
+  void RecordRedisError(std::string_view role);
+
+  // Text exposition of every metric (what /metrics returns); used by tests and logs.
+  std::string Render() const;
+
+ private:
+  Metrics();
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace salesops
+
+#endif  // SALESOPS_COMMON_METRICS_H_
