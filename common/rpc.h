@@ -1,0 +1,52 @@
+// Helpers for handlers and for calls to other services.
+#ifndef SALESOPS_COMMON_RPC_H_
+#define SALESOPS_COMMON_RPC_H_
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "absl/strings/string_view.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "common/grpc_status.h"
+#include "common/thread_pool.h"
+#include "grpcpp/channel.h"
+#include "grpcpp/client_context.h"
+#include "grpcpp/server_context.h"
+#include "grpcpp/support/server_callback.h"
+
+namespace salesops {
+
+// Runs `work` on `pool` (never on gRPC's own callback threads, so handlers may block on Redis or
+// on other services) and finishes the call with the status it returns. A call whose deadline has
+// passed or that was cancelled while queued is not started.
+grpc::ServerUnaryReactor* FinishOnPool(grpc::CallbackServerContext* context, ThreadPool& pool,
+                                       std::function<absl::Status()> work);
+
+// A client context for a call made while serving `parent`: it carries the parent's deadline and
+// cancellation, or `default_deadline` from now when the parent has none.
+std::unique_ptr<grpc::ClientContext> DownstreamContext(const grpc::CallbackServerContext& parent,
+                                                       std::chrono::milliseconds default_deadline);
+
+// Makes one call to another service with DownstreamContext; a failure becomes DownstreamError,
+// which names the service. `call(ClientContext*, Response*)` issues the call on a stub.
+template <typename Response, typename Call>
+absl::StatusOr<Response> CallService(absl::string_view service,
+                                     const grpc::CallbackServerContext& parent,
+                                     std::chrono::milliseconds default_deadline, Call call) {
+  auto context = DownstreamContext(parent, default_deadline);
+  Response response;
+  grpc::Status status = call(context.get(), &response);
+  if (!status.ok()) return DownstreamError(service, status);
+  return response;
+}
+
+// A channel to another service: round_robin over every address the target resolves to (use
+// dns:///name:port with a headless Kubernetes Service), keepalive, large messages.
+std::shared_ptr<grpc::Channel> MakeServiceChannel(const std::string& target);
+
+}  // namespace salesops
+
+#endif  // SALESOPS_COMMON_RPC_H_

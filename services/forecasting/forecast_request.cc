@@ -1,0 +1,172 @@
+#include "absl/strings/string_view.h"
+#include "services/forecasting/forecast_request.h"
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "common/calendar.h"
+#include "common/proto_convert.h"
+
+namespace salesops::forecast {
+namespace {
+
+absl::Status Invalid(std::string field, absl::string_view reason) {
+  return absl::InvalidArgumentError(absl::StrCat(field, ": ", reason));
+}
+
+// Date of step `offset` after `start`, at `granularity`.
+std::optional<Date> StepDate(Date start, v1::Granularity granularity, int offset) {
+  switch (granularity) {
+    case v1::GRANULARITY_DAY: return FromDayNumber(DayNumber(start) + offset);
+    case v1::GRANULARITY_WEEK: return FromDayNumber(DayNumber(start) + 7 * offset);
+    case v1::GRANULARITY_MONTH: return FirstDayOfMonthNumber(MonthNumber(start) + offset);
+    case v1::GRANULARITY_QUARTER: return FirstDayOfMonthNumber(MonthNumber(start) + 3 * offset);
+    case v1::GRANULARITY_YEAR: return FirstDayOfMonthNumber(MonthNumber(start) + 12 * offset);
+    default: return std::nullopt;
+  }
+}
+
+}  // namespace
+
+ModelKind ModelKindFromProto(v1::ModelType type) {
+  switch (type) {
+    case v1::MODEL_TYPE_NAIVE: return ModelKind::kNaive;
+    case v1::MODEL_TYPE_SEASONAL_NAIVE: return ModelKind::kSeasonalNaive;
+    case v1::MODEL_TYPE_DRIFT: return ModelKind::kDrift;
+    case v1::MODEL_TYPE_SES: return ModelKind::kSes;
+    case v1::MODEL_TYPE_HOLT: return ModelKind::kHolt;
+    case v1::MODEL_TYPE_DAMPED_HOLT: return ModelKind::kDampedHolt;
+    case v1::MODEL_TYPE_HOLT_WINTERS_ADDITIVE: return ModelKind::kHoltWintersAdditive;
+    default: return ModelKind::kAuto;
+  }
+}
+
+v1::ModelType ModelTypeToProto(ModelKind kind) {
+  switch (kind) {
+    case ModelKind::kAuto: return v1::MODEL_TYPE_AUTO;
+    case ModelKind::kNaive: return v1::MODEL_TYPE_NAIVE;
+    case ModelKind::kSeasonalNaive: return v1::MODEL_TYPE_SEASONAL_NAIVE;
+    case ModelKind::kDrift: return v1::MODEL_TYPE_DRIFT;
+    case ModelKind::kSes: return v1::MODEL_TYPE_SES;
+    case ModelKind::kHolt: return v1::MODEL_TYPE_HOLT;
+    case ModelKind::kDampedHolt: return v1::MODEL_TYPE_DAMPED_HOLT;
+    case ModelKind::kHoltWintersAdditive: return v1::MODEL_TYPE_HOLT_WINTERS_ADDITIVE;
+  }
+  return v1::MODEL_TYPE_AUTO;
+}
+
+absl::Status ValidateForecastRequest(const v1::ForecastRequest& request,
+                                     const ForecastLimits& limits) {
+  if (request.series_size() == 0) return Invalid("series", "at least one series is required");
+  if (request.series_size() > limits.max_series)
+    return Invalid("series", absl::StrFormat("%d series exceed the limit of %d (max_series)",
+                                             request.series_size(), limits.max_series));
+  if (request.horizon() < 1 || request.horizon() > limits.max_horizon)
+    return Invalid("horizon", absl::StrFormat("must be between 1 and %d (max_horizon), got %d",
+                                              limits.max_horizon, request.horizon()));
+  if (request.levels_size() > limits.max_levels)
+    return Invalid("levels", absl::StrFormat("at most %d levels", limits.max_levels));
+  for (int i = 0; i < request.levels_size(); ++i) {
+    double level = request.levels(i);
+    if (!std::isfinite(level) || level <= 0 || level >= 100)
+      return Invalid(absl::StrCat("levels[", i, "]"),
+                     absl::StrFormat("must be a percentage strictly between 0 and 100, got %g", level));
+  }
+  if (!v1::ModelType_IsValid(request.model()))
+    return Invalid("model", absl::StrCat("unknown model type ", request.model()));
+  if (request.season_length() < 0 || request.season_length() > limits.max_season_length)
+    return Invalid("season_length", absl::StrFormat("must be between 0 and %d, got %d",
+                                                    limits.max_season_length,
+                                                    request.season_length()));
+  absl::flat_hash_set<absl::string_view> ids;
+  for (int s = 0; s < request.series_size(); ++s) {
+    const v1::TimeSeries& series = request.series(s);
+    std::string field = absl::StrCat("series[", s, "]");
+    if (series.id().empty()) return Invalid(field + ".id", "required");
+    if (!ids.insert(series.id()).second)
+      return Invalid(field + ".id", absl::StrCat("duplicate series id \"", series.id(), "\""));
+    if (series.values_size() == 0) return Invalid(field + ".values", "the series is empty");
+    if (series.values_size() > limits.max_series_length)
+      return Invalid(field + ".values",
+                     absl::StrFormat("%d values exceed the limit of %d (max_series_length)",
+                                     series.values_size(), limits.max_series_length));
+    for (int i = 0; i < series.values_size(); ++i) {
+      if (!std::isfinite(series.values(i)))
+        return Invalid(absl::StrCat(field, ".values[", i, "]"),
+                       absl::StrCat("not a finite number (", series.values(i), ")"));
+    }
+    if (!v1::Granularity_IsValid(series.granularity()))
+      return Invalid(field + ".granularity", absl::StrCat("unknown granularity ", series.granularity()));
+    if (series.has_start()) {
+      if (auto status = ValidateDate(series.start(), field + ".start"); !status.ok()) return status;
+    }
+  }
+  return absl::OkStatus();
+}
+
+int SeasonLengthFor(const v1::ForecastRequest& request, const v1::TimeSeries& series) {
+  if (request.season_length() > 0) return request.season_length();
+  switch (series.granularity()) {
+    case v1::GRANULARITY_MONTH: return 12;
+    case v1::GRANULARITY_QUARTER: return 4;
+    case v1::GRANULARITY_WEEK: return 52;
+    case v1::GRANULARITY_DAY: return 7;
+    default: return 1;
+  }
+}
+
+absl::StatusOr<v1::ForecastResponse> ComputeForecasts(const v1::ForecastRequest& request,
+                                                      ThreadPool& pool) {
+  ForecastOptions base;
+  base.horizon = request.horizon();
+  if (request.levels_size() > 0) base.levels.assign(request.levels().begin(), request.levels().end());
+  base.model = ModelKindFromProto(request.model());
+
+  const int n = request.series_size();
+  std::vector<absl::StatusOr<ForecastResult>> results(n, absl::UnknownError("not computed"));
+  pool.ParallelFor(n, [&](size_t i) {
+    const v1::TimeSeries& series = request.series(static_cast<int>(i));
+    ForecastOptions options = base;
+    options.season_length = SeasonLengthFor(request, series);
+    results[i] = ForecastSeries(series.values(), options);
+  });
+
+  v1::ForecastResponse response;
+  response.set_engine_version(SALESOPS_ENGINE_VERSION);
+  for (int i = 0; i < n; ++i) {
+    const v1::TimeSeries& series = request.series(i);
+    if (!results[i].ok()) {
+      return absl::Status(results[i].status().code(),
+                          absl::StrCat("series[", i, "] (\"", series.id(), "\"): ",
+                                       results[i].status().message()));
+    }
+    const ForecastResult& r = *results[i];
+    v1::SeriesForecast* out = response.add_forecasts();
+    out->set_series_id(series.id());
+    out->mutable_mean()->Assign(r.mean.begin(), r.mean.end());
+    for (const Interval& interval : r.intervals) {
+      v1::PredictionInterval* pi = out->add_intervals();
+      pi->set_level(interval.level);
+      pi->mutable_lower()->Assign(interval.lower.begin(), interval.lower.end());
+      pi->mutable_upper()->Assign(interval.upper.begin(), interval.upper.end());
+    }
+    out->set_model(r.model_name);
+    out->set_model_type(ModelTypeToProto(r.model));
+    for (const auto& [name, value] : r.parameters) (*out->mutable_parameters())[name] = value;
+    out->set_aicc(r.aicc);
+    out->set_season_length(r.season_length);
+    if (series.has_start()) {
+      if (auto start = FromProto(series.start()); start.ok()) {
+        if (auto first = StepDate(*start, series.granularity(), series.values_size()))
+          *out->mutable_first_date() = ToProto(*first);
+      }
+    }
+  }
+  return response;
+}
+
+}  // namespace salesops::forecast

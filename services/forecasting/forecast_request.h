@@ -1,0 +1,41 @@
+// The bridge between ForecastRequest messages and the engine: validation with field-naming errors,
+// conversion, and computing every series in parallel. Used by the service, by salesctl --local and
+// by batch workers, so all of them give identical answers.
+#ifndef SALESOPS_SERVICES_FORECASTING_FORECAST_REQUEST_H_
+#define SALESOPS_SERVICES_FORECASTING_FORECAST_REQUEST_H_
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "common/thread_pool.h"
+#include "salesops/v1/forecasting.pb.h"
+#include "services/forecasting/engine/forecaster.h"
+
+namespace salesops::forecast {
+
+// Limits on what one request may ask; violations are INVALID_ARGUMENT naming the limit.
+struct ForecastLimits {
+  int max_series = 100000;
+  int max_series_length = 100000;
+  int max_horizon = 1000;
+  int max_season_length = 1000;
+  int max_levels = 10;
+};
+
+// OK, or InvalidArgument whose message starts with the offending field, e.g.
+// "series[3].values[7]: not a finite number".
+absl::Status ValidateForecastRequest(const v1::ForecastRequest& request,
+                                     const ForecastLimits& limits);
+
+// The seasonal period for a series: the request's season_length, or inferred from granularity.
+int SeasonLengthFor(const v1::ForecastRequest& request, const v1::TimeSeries& series);
+
+// Forecasts every series of a valid request on `pool` (the calling thread helps).
+absl::StatusOr<v1::ForecastResponse> ComputeForecasts(const v1::ForecastRequest& request,
+                                                      ThreadPool& pool);
+
+ModelKind ModelKindFromProto(v1::ModelType type);
+v1::ModelType ModelTypeToProto(ModelKind kind);
+
+}  // namespace salesops::forecast
+
+#endif  // SALESOPS_SERVICES_FORECASTING_FORECAST_REQUEST_H_

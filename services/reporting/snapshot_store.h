@@ -1,0 +1,97 @@
+// Snapshots in the Redis store, addressed by the SHA-256 of their content.
+//
+//   salesops:upload:<token>:opportunities   list of SnapshotChunk, while an upload is in flight
+//                                           (expires after an hour if abandoned)
+//   salesops:snapshot:<id>:info             SnapshotInfo
+//   salesops:snapshot:<id>:structure        SnapshotChunk with the territories and reps
+//   salesops:snapshot:<id>:opportunities    list of SnapshotChunk with the opportunities
+//   salesops:snapshots                      sorted set of ids by as-of day
+//
+// An upload streams its opportunities to Redis chunk by chunk (server memory stays bounded by the
+// hierarchy and one chunk), is validated as it goes, and becomes visible under its id only when it
+// completes (one MULTI/EXEC), so a failed or abandoned upload leaves nothing behind.
+#ifndef SALESOPS_SERVICES_REPORTING_SNAPSHOT_STORE_H_
+#define SALESOPS_SERVICES_REPORTING_SNAPSHOT_STORE_H_
+
+#include <cstdint>
+#include <list>
+#include <memory>
+#include <string>
+
+#include "absl/strings/string_view.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "common/hash.h"
+#include "common/redis_client.h"
+#include "salesops/v1/reporting.pb.h"
+#include "services/reporting/snapshot.h"
+
+namespace salesops::reporting {
+
+// Limits on one snapshot; violations are INVALID_ARGUMENT naming the limit.
+struct SnapshotLimits {
+  int64_t max_opportunities = 5'000'000;
+  int max_territories = 100'000;
+  int max_reps = 100'000;
+};
+
+// One upload in progress. Not thread-safe: one stream drives it.
+class SnapshotWriter {
+ public:
+  SnapshotWriter(std::shared_ptr<RedisClient> redis, SnapshotLimits limits);
+  ~SnapshotWriter();  // discards an unfinished upload
+
+  // The first message. InvalidArgument naming the field when the header is invalid.
+  absl::Status Begin(const v1::SnapshotHeader& header);
+  // Every later message (`index` counts messages from 1, for error messages).
+  absl::Status Add(const v1::SnapshotChunk& chunk, int index);
+  // Checks references across chunks, hashes, and makes the snapshot visible under its id.
+  absl::StatusOr<v1::SnapshotInfo> Finish();
+
+ private:
+  absl::Status Validate(const v1::Opportunity& o, const std::string& field);
+  void Discard();
+
+  std::shared_ptr<RedisClient> redis_;
+  SnapshotLimits limits_;
+  std::string token_;
+  bool begun_ = false;
+  bool finished_ = false;
+  v1::SnapshotHeader header_;
+  v1::SnapshotChunk structure_;
+  Sha256 hash_;
+  int64_t opportunity_count_ = 0;
+  absl::flat_hash_set<uint64_t> opportunity_ids_;  // hashes of ids, to find duplicates
+  // Referenced ids, checked against the hierarchy at the end, with where they were first seen.
+  absl::flat_hash_map<std::string, std::string> referenced_reps_, referenced_territories_;
+};
+
+class SnapshotStore {
+ public:
+  // Keeps up to `cached_snapshots` decoded snapshots in memory (they are immutable).
+  SnapshotStore(std::shared_ptr<RedisClient> redis, int cached_snapshots = 4);
+
+  std::unique_ptr<SnapshotWriter> NewWriter(SnapshotLimits limits) const {
+    return std::make_unique<SnapshotWriter>(redis_, limits);
+  }
+  // NotFound when there is no snapshot with that id.
+  absl::StatusOr<v1::SnapshotInfo> Info(const std::string& id);
+  // The decoded snapshot, from memory when recently used.
+  absl::StatusOr<std::shared_ptr<const Snapshot>> Load(const std::string& id);
+
+ private:
+  std::shared_ptr<RedisClient> redis_;
+  const size_t capacity_;
+  absl::Mutex mu_;
+  // Most recently used first.
+  std::list<std::shared_ptr<const Snapshot>> recent_ ABSL_GUARDED_BY(mu_);
+};
+
+// OK, or InvalidArgument "<field>: ..." for a snapshot id that is not 64 hex digits.
+absl::Status ValidateSnapshotId(const std::string& id, absl::string_view field);
+
+}  // namespace salesops::reporting
+
+#endif  // SALESOPS_SERVICES_REPORTING_SNAPSHOT_STORE_H_
