@@ -5,9 +5,16 @@
 namespace salesops::quota {
 namespace {
 
+// Year -> quarters -> months, so that an even profile gives exactly even quarters.
 void SplitOverMonths(Quota& q, const std::array<double, 12>& profile) {
-  std::vector<int64_t> months = SplitByWeights(q.annual, profile);
-  for (int m = 0; m < 12; ++m) q.monthly[m] = months[m];
+  std::array<double, 4> quarter_weights{};
+  for (int m = 0; m < 12; ++m) quarter_weights[m / 3] += profile[m];
+  std::vector<int64_t> quarters = SplitByWeights(q.annual, quarter_weights);
+  for (int k = 0; k < 4; ++k) {
+    std::vector<int64_t> months =
+        SplitByWeights(quarters[k], std::span<const double>(profile.data() + 3 * k, 3));
+    for (int i = 0; i < 3; ++i) q.monthly[3 * k + i] = months[i];
+  }
 }
 
 void AddMonths(Quota& into, const Quota& from) {

@@ -1,0 +1,65 @@
+// Starts a real salesops service binary for integration tests: listening on 127.0.0.1 port 0,
+// with a ready file to learn the ports the kernel chose, its log captured to a file.
+//
+//   ServiceProcess forecast("salesops-forecast", {"--cache-redis", redis.address()});
+//   ASSERT_TRUE(forecast.Start());
+//   auto stub = v1::ForecastService::NewStub(forecast.Channel());
+#ifndef SALESOPS_TESTS_SUPPORT_SERVICE_PROCESS_H_
+#define SALESOPS_TESTS_SUPPORT_SERVICE_PROCESS_H_
+
+#include <sys/types.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "grpcpp/channel.h"
+#include "gtest/gtest.h"
+
+namespace salesops::testing {
+
+// Path of a binary built by this build tree, e.g. BinaryPath("salesops-forecast").
+std::string BinaryPath(const std::string& name);
+
+class ServiceProcess {
+ public:
+  // `binary`: salesops-forecast, salesops-quota or salesops-reporting. `args` are added after
+  // --listen 127.0.0.1:0 --metrics-listen 127.0.0.1:0 --ready-file <tmp>.
+  ServiceProcess(std::string binary, std::vector<std::string> args);
+  ~ServiceProcess();  // SIGKILL if still running; removes its temp dir
+  ServiceProcess(const ServiceProcess&) = delete;
+  ServiceProcess& operator=(const ServiceProcess&) = delete;
+
+  // Starts the binary and waits (up to 20 s) for its ready file.
+  ::testing::AssertionResult Start();
+  // SIGTERM and wait for a clean exit; returns the exit status (-1 if it had to be killed).
+  int Stop();
+  // SIGKILL and wait.
+  void Kill();
+
+  bool running() const { return pid_ > 0; }
+  int port() const { return port_; }
+  int metrics_port() const { return metrics_port_; }
+  std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+  std::shared_ptr<grpc::Channel> Channel() const;
+  // GET /metrics from the process.
+  std::string ScrapeMetrics() const;
+  // The process's stderr so far.
+  std::string Log() const;
+
+ private:
+  std::string binary_;
+  std::vector<std::string> args_;
+  std::string dir_;
+  pid_t pid_ = -1;
+  int port_ = 0;
+  int metrics_port_ = 0;
+};
+
+// The value of a Prometheus counter line, e.g.
+// MetricValue(text, "salesops_cache_requests_total{cache=\"forecast\",result=\"hit\"}"); 0 if absent.
+double MetricValue(const std::string& metrics_text, const std::string& series);
+
+}  // namespace salesops::testing
+
+#endif  // SALESOPS_TESTS_SUPPORT_SERVICE_PROCESS_H_
