@@ -34,7 +34,8 @@ void Write(spdlog::level::level_enum level, std::string_view event, const nlohma
   if (!state.logger->should_log(level)) return;
   nlohmann::json line = nlohmann::json::object();
   line["ts"] = absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone());
-  line["level"] = spdlog::level::to_string_view(level);
+  auto level_name = spdlog::level::to_string_view(level);
+  line["level"] = std::string(level_name.data(), level_name.size());
   {
     absl::MutexLock lock(&state.mu);
     line["service"] = state.service;

@@ -132,7 +132,7 @@ absl::StatusOr<v1::ForecastResponse> ComputeForecasts(const v1::ForecastRequest&
     const v1::TimeSeries& series = request.series(static_cast<int>(i));
     ForecastOptions options = base;
     options.season_length = SeasonLengthFor(request, series);
-    results[i] = ForecastSeries(series.values(), options);
+    results[i] = ForecastSeries(std::span<const double>(series.values().data(), series.values_size()), options);
   });
 
   v1::ForecastResponse response;

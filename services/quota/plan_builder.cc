@@ -83,24 +83,36 @@ v1::TimeSeries MonthlySeries(std::string id, int first_month, const std::vector<
   return s;
 }
 
-// Forecast bookings of every node and rep over the plan's fiscal year.
+// Expected bookings of every node and rep over the plan's fiscal year: the months of the year
+// already in the history as they were, the rest as forecast.
 absl::Status ForecastWeights(const v1::CreatePlanRequest& request, const Hierarchy& h,
                              const History& history, const ForecastFn& forecast,
                              AllocationInput& input) {
   const int fy_first = FirstMonthNumberOfFiscalYear(request.fiscal_year(),
                                                     request.calendar().start_month());
+  const int fy_end = fy_first + 12;                                 // first month after the year
   const int history_end = history.first_month + history.months;  // first month after history
-  const int horizon = fy_first + 12 - history_end;
-  if (horizon < 1)
-    return Invalid("history", "extends past the end of the plan's fiscal year; forecast share "
-                              "needs history that ends before the year does");
+  auto actual_in_year = [&](const std::vector<double>& values) {
+    double total = 0;
+    for (int m = std::max(fy_first, history.first_month); m < std::min(fy_end, history_end); ++m)
+      total += values[m - history.first_month];
+    return total;
+  };
+  auto nodes = NodeHistories(h, history);
+  input.node_weight.assign(h.node_count(), 0.0);
+  input.rep_weight.assign(h.rep_count(), 0.0);
+  for (int v = 0; v < h.node_count(); ++v) input.node_weight[v] = actual_in_year(nodes[v]);
+  for (int r = 0; r < h.rep_count(); ++r) {
+    if (!history.by_rep[r].empty()) input.rep_weight[r] = actual_in_year(history.by_rep[r]);
+  }
+  const int horizon = fy_end - history_end;
+  if (horizon < 1) return absl::OkStatus();  // the year is all history
   if (horizon > 1000) return Invalid("history", "ends more than 1000 months before the plan year");
-  const int skip = std::max(0, fy_first - history_end);  // forecast steps before the year starts
+  const int first_step = std::max(0, fy_first - history_end);  // forecast steps before the year
 
   v1::ForecastRequest forecast_request;
   forecast_request.set_horizon(horizon);
   forecast_request.set_model(v1::MODEL_TYPE_AUTO);
-  auto nodes = NodeHistories(h, history);
   for (int v = 0; v < h.node_count(); ++v)
     *forecast_request.add_series() = MonthlySeries("node:" + h.node(v).id(), history.first_month, nodes[v]);
   std::vector<int> reps_asked;
@@ -115,16 +127,18 @@ absl::Status ForecastWeights(const v1::CreatePlanRequest& request, const Hierarc
   if (response->forecasts_size() != forecast_request.series_size())
     return absl::InternalError("forecast service returned the wrong number of forecasts");
 
-  auto year_total = [&](const v1::SeriesForecast& f) {
+  auto forecast_in_year = [&](const v1::SeriesForecast& f) {
     double total = 0;
-    for (int step = skip; step < f.mean_size() && step < skip + 12; ++step) total += f.mean(step);
-    return std::max(0.0, total);  // a negative forecast earns no share
+    for (int step = first_step; step < f.mean_size(); ++step) total += f.mean(step);
+    return total;
   };
-  input.node_weight.assign(h.node_count(), 0.0);
-  input.rep_weight.assign(h.rep_count(), 0.0);
-  for (int v = 0; v < h.node_count(); ++v) input.node_weight[v] = year_total(response->forecasts(v));
-  for (size_t k = 0; k < reps_asked.size(); ++k)
-    input.rep_weight[reps_asked[k]] = year_total(response->forecasts(h.node_count() + k));
+  // A negative expectation earns no share.
+  for (int v = 0; v < h.node_count(); ++v)
+    input.node_weight[v] = std::max(0.0, input.node_weight[v] + forecast_in_year(response->forecasts(v)));
+  for (size_t k = 0; k < reps_asked.size(); ++k) {
+    double& w = input.rep_weight[reps_asked[k]];
+    w = std::max(0.0, w + forecast_in_year(response->forecasts(h.node_count() + static_cast<int>(k))));
+  }
   return absl::OkStatus();
 }
 

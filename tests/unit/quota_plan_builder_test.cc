@@ -117,6 +117,32 @@ TEST(PlanBuilderTest, ForecastShareAsksForTheFiscalYear) {
   EXPECT_EQ(Find(*plan, "u1").annual_quota().minor_units(), 18'750'000);
 }
 
+TEST(PlanBuilderTest, ForecastShareMidYearCountsTheYearsActuals) {
+  auto r = Request(v1::ALLOCATION_METHOD_FORECAST_SHARE);
+  // History 2025-02 .. 2026-04: the plan year FY2027 (from 2026-02) has 3 months of actuals.
+  std::vector<double> u1(15, 0), u3(15, 0);
+  u1[12] = u1[13] = u1[14] = 100;  // u1 booked 300 in FY2027 so far
+  u3[0] = 50;                      // u3 only before the year
+  AddHistory(r, "u1", u1);
+  AddHistory(r, "u3", u3);
+  ForecastFn forecast = [&](const v1::ForecastRequest& request) -> absl::StatusOr<v1::ForecastResponse> {
+    EXPECT_EQ(request.horizon(), 9);  // 2026-05 .. 2027-01
+    v1::ForecastResponse response;
+    for (const auto& s : request.series()) {
+      auto* f = response.add_forecasts();
+      // Everyone is forecast at 10 a month for the 9 months left.
+      for (int h = 0; h < request.horizon(); ++h) f->add_mean(10);
+    }
+    return response;
+  };
+  auto plan = BuildPlan(r, forecast);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  // NA: 300 + 90 = 390; EU: 0 + 90 = 90 -> NA gets 390/480 of the target.
+  EXPECT_EQ(Find(*plan, "NA").annual_quota().minor_units(), 81'250'000);
+  // u2 has no history and no forecast: no share of NA.
+  EXPECT_EQ(Find(*plan, "u2").annual_quota().minor_units(), 0);
+}
+
 TEST(PlanBuilderTest, ForecastFailurePropagates) {
   auto r = Request(v1::ALLOCATION_METHOD_FORECAST_SHARE);
   AddHistory(r, "u1", std::vector<double>(12, 10));

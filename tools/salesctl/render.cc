@@ -1,0 +1,172 @@
+#include "tools/salesctl/render.h"
+
+#include <algorithm>
+#include <map>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "common/calendar.h"
+#include "common/proto_convert.h"
+#include "google/protobuf/util/json_util.h"
+#include "tools/salesctl/csv.h"
+#include "tools/salesctl/demo_data.h"
+
+namespace salesops::salesctl {
+namespace {
+
+// Display width of UTF-8 text (counts code points, which is right for the names we print).
+size_t Width(const std::string& s) {
+  size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+std::string Pad(const std::string& s, size_t width, bool left) {
+  size_t w = Width(s);
+  if (w >= width) return s;
+  std::string fill(width - w, ' ');
+  return left ? s + fill : fill + s;
+}
+
+std::string Money(const v1::Money& m) {
+  return FormatMoneyShort(m.minor_units(), CurrencyMinorDigits(m.currency_code()));
+}
+
+std::string Pct(double v) { return absl::StrFormat("%.1f%%", v); }
+
+}  // namespace
+
+absl::StatusOr<OutputFormat> ParseOutputFormat(const std::string& text) {
+  std::string t = absl::AsciiStrToLower(text);
+  if (t == "table") return OutputFormat::kTable;
+  if (t == "json") return OutputFormat::kJson;
+  if (t == "csv") return OutputFormat::kCsv;
+  return absl::InvalidArgumentError(absl::StrCat("--format: \"", text, "\" is not table, json or csv"));
+}
+
+std::string Table::ToText() const {
+  std::vector<size_t> widths(headers_.size(), 0);
+  for (size_t c = 0; c < headers_.size(); ++c) widths[c] = Width(headers_[c]);
+  for (const auto& row : rows_)
+    for (size_t c = 0; c < row.size() && c < widths.size(); ++c) widths[c] = std::max(widths[c], Width(row[c]));
+  std::string out;
+  auto line = [&](const std::vector<std::string>& cells) {
+    for (size_t c = 0; c < widths.size(); ++c) {
+      if (c) out += "  ";
+      out += Pad(c < cells.size() ? cells[c] : "", widths[c], c == 0);
+    }
+    while (!out.empty() && out.back() == ' ') out.pop_back();
+    out += "\n";
+  };
+  line(headers_);
+  std::vector<std::string> rule;
+  for (size_t w : widths) rule.push_back(std::string(w, '-'));
+  line(rule);
+  for (const auto& row : rows_) line(row);
+  return out;
+}
+
+std::string Table::ToCsv() const {
+  std::string out;
+  AppendCsvRecord(headers_, &out);
+  for (const auto& row : rows_) AppendCsvRecord(row, &out);
+  return out;
+}
+
+std::string FormatMoneyShort(int64_t minor_units, int minor_digits) {
+  int64_t scale = 1;
+  for (int i = 0; i < minor_digits; ++i) scale *= 10;
+  int64_t major = (minor_units >= 0 ? minor_units + scale / 2 : minor_units - scale / 2) / scale;
+  std::string digits = absl::StrCat(major < 0 ? -major : major);
+  std::string out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return major < 0 ? "-" + out : out;
+}
+
+std::string ToJson(const google::protobuf::Message& message) {
+  std::string json;
+  google::protobuf::util::JsonPrintOptions options;
+  options.add_whitespace = true;
+  options.preserve_proto_field_names = true;
+  (void)google::protobuf::util::MessageToJsonString(message, &json, options);
+  return json;
+}
+
+Table PlanTable(const v1::Plan& plan) {
+  Table table({"node / rep", "annual", "Q1", "Q2", "Q3", "Q4", "share"});
+  // Depth from the parent chain (allocations come parents first).
+  std::map<std::string, int> depth;
+  for (const v1::Allocation& a : plan.allocations()) {
+    int d = a.parent_id().empty() ? 0 : depth[a.parent_id()] + 1;
+    if (a.kind() == v1::ALLOCATION_KIND_NODE) depth[a.id()] = d;
+    std::string label = std::string(2 * d, ' ') + (a.name().empty() ? a.id() : a.name());
+    if (a.kind() == v1::ALLOCATION_KIND_REP) label += " (" + a.id() + ")";
+    std::vector<std::string> row = {label, Money(a.annual_quota())};
+    for (const auto& q : a.quarterly_quota()) row.push_back(Money(q));
+    row.push_back(Pct(100 * a.share_of_parent()));
+    table.AddRow(std::move(row));
+  }
+  return table;
+}
+
+Table PlanListTable(const v1::ListPlansResponse& plans) {
+  Table table({"plan_id", "version", "name", "fiscal year", "target", "method", "created by"});
+  for (const auto& p : plans.plans()) {
+    table.AddRow({p.plan_id(), absl::StrCat(p.version()), p.name(), absl::StrCat("FY", p.fiscal_year()),
+                  Money(p.target()), v1::AllocationMethod_Name(p.method()), p.created_by()});
+  }
+  return table;
+}
+
+Table AttainmentTable(const v1::AttainmentReportResponse& report) {
+  Table table({"node / rep", "quota", "won", "attain", "gap", "pipeline", "weighted", "coverage",
+               "landing P50", "P10", "P90", "P50 attain"});
+  for (const v1::AttainmentRow& row : report.rows()) {
+    std::string label = std::string(2 * row.depth(), ' ') + (row.name().empty() ? row.id() : row.name());
+    table.AddRow({label, Money(row.quota()), Money(row.closed_won()), Pct(row.attainment_pct()),
+                  Money(row.gap()), Money(row.open_pipeline()), Money(row.weighted_pipeline()),
+                  row.gap().minor_units() > 0 ? absl::StrFormat("%.2fx", row.coverage()) : "met",
+                  Money(row.landing().expected()), Money(row.landing().lower()),
+                  Money(row.landing().upper()), Pct(row.landing().expected_attainment_pct())});
+  }
+  return table;
+}
+
+Table ForecastTable(const v1::ForecastResponse& response) {
+  std::vector<std::string> headers = {"series_id", "step", "mean"};
+  if (response.forecasts_size() > 0) {
+    for (const auto& pi : response.forecasts(0).intervals()) {
+      headers.push_back(absl::StrFormat("lo_%g", pi.level()));
+      headers.push_back(absl::StrFormat("hi_%g", pi.level()));
+    }
+  }
+  headers.push_back("model");
+  Table table(headers);
+  for (const auto& f : response.forecasts()) {
+    for (int h = 0; h < f.mean_size(); ++h) {
+      std::vector<std::string> row = {f.series_id(), absl::StrCat(h + 1), absl::StrFormat("%.2f", f.mean(h))};
+      for (const auto& pi : f.intervals()) {
+        row.push_back(absl::StrFormat("%.2f", pi.lower(h)));
+        row.push_back(absl::StrFormat("%.2f", pi.upper(h)));
+      }
+      row.push_back(f.model());
+      table.AddRow(std::move(row));
+    }
+  }
+  return table;
+}
+
+std::string Render(OutputFormat format, const Table& table, const google::protobuf::Message& message) {
+  switch (format) {
+    case OutputFormat::kJson: return ToJson(message) + "\n";
+    case OutputFormat::kCsv: return table.ToCsv();
+    case OutputFormat::kTable: return table.ToText();
+  }
+  return "";
+}
+
+}  // namespace salesops::salesctl

@@ -1,0 +1,50 @@
+// How salesctl prints results: a readable table by default, or JSON / CSV for machines.
+#ifndef SALESOPS_TOOLS_SALESCTL_RENDER_H_
+#define SALESOPS_TOOLS_SALESCTL_RENDER_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "google/protobuf/message.h"
+#include "salesops/v1/forecasting.pb.h"
+#include "salesops/v1/quota.pb.h"
+#include "salesops/v1/reporting.pb.h"
+
+namespace salesops::salesctl {
+
+enum class OutputFormat { kTable, kJson, kCsv };
+absl::StatusOr<OutputFormat> ParseOutputFormat(const std::string& text);
+
+// A plain-text table: the first column left-aligned, the others right-aligned.
+class Table {
+ public:
+  explicit Table(std::vector<std::string> headers) : headers_(std::move(headers)) {}
+  void AddRow(std::vector<std::string> cells) { rows_.push_back(std::move(cells)); }
+  std::string ToText() const;
+  std::string ToCsv() const;
+
+ private:
+  std::vector<std::string> headers_;
+  std::vector<std::vector<std::string>> rows_;
+};
+
+// Minor units as whole major units with thousands separators: 123456789 (USD) -> "1,234,568".
+std::string FormatMoneyShort(int64_t minor_units, int minor_digits);
+
+std::string ToJson(const google::protobuf::Message& message);
+
+// A plan as a tree: each node indented under its parent, with annual and quarterly quotas.
+Table PlanTable(const v1::Plan& plan);
+Table PlanListTable(const v1::ListPlansResponse& plans);
+// One row per node and rep: quota, won, attainment, gap, pipeline, coverage, landing P10/P50/P90.
+Table AttainmentTable(const v1::AttainmentReportResponse& report);
+// One row per series and step, with every interval.
+Table ForecastTable(const v1::ForecastResponse& response);
+
+// Renders in the chosen format (JSON renders the message itself).
+std::string Render(OutputFormat format, const Table& table, const google::protobuf::Message& message);
+
+}  // namespace salesops::salesctl
+
+#endif  // SALESOPS_TOOLS_SALESCTL_RENDER_H_
