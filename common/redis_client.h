@@ -4,6 +4,25 @@
 // with a connect timeout and a command timeout. A broken connection is dropped and replaced on the
 // next call; after a failed connect the client fails fast (UNAVAILABLE) for a short back-off
 // instead of making every caller wait for the connect timeout.
+//
+// Details of the implementation (common/redis_client.cc):
+//  - A connection that saw an I/O error or a timeout is closed, never returned to the pool. When a
+//    pooled connection turns out to be dead before any reply came back (Redis restarted since it
+//    was last used), the other idle connections are dropped too and the call is retried once on a
+//    fresh connection.
+//  - A command timeout counts like a failed connect: a server that stopped answering is not asked
+//    again until the back-off has passed, so a hung Redis costs one timeout per back-off period
+//    rather than one per call. After the back-off one caller probes while the others keep failing
+//    fast. Blocking commands (BLPOP, XREADGROUP BLOCK) must therefore block for less than
+//    command_timeout.
+//  - A call that leaves per-connection state behind (SELECT, MULTI without EXEC, WATCH, SUBSCRIBE,
+//    CLIENT ..., AUTH) closes its connection afterwards instead of pooling it, so the next caller
+//    never inherits it. A MULTI ... EXEC transaction inside one Pipeline is fine.
+//  - Error replies that mean "not now" (LOADING after a restart, BUSY, MASTERDOWN, TRYAGAIN,
+//    READONLY, OOM) become Unavailable, like connection problems, so callers can retry them.
+//  - Error messages name "redis host:port" and the command name, never arguments or the password.
+//  - SIGPIPE from writing to a connection Redis closed is blocked and discarded on the calling
+//    thread; the process's signal handling is left alone.
 #ifndef SALESOPS_COMMON_REDIS_CLIENT_H_
 #define SALESOPS_COMMON_REDIS_CLIENT_H_
 
@@ -50,6 +69,8 @@ struct RedisOptions {
 
 // Parses "host:port" or "redis://[:password@]host:port[/db]" into options (other fields keep their
 // defaults). InvalidArgument for anything else.
+// Also accepted: IPv6 literals in brackets ("[::1]:6379"), a URL without a port (6379), a
+// percent-encoded password, and the user name "default" ("redis://default:password@host:port").
 absl::StatusOr<RedisOptions> ParseRedisAddress(std::string_view address);
 
 class RedisClient {
@@ -85,10 +106,25 @@ class RedisClient {
   void Release(Context context);
   absl::StatusOr<Context> Connect();
 
+  // Borrows a connection: an idle one if there is one (then *reused = true), else a new one; fails
+  // fast while the server is marked down. With `fresh` (the retry after a dead pooled connection)
+  // always a new connection, and no fail-fast: the caller is already the one probing.
+  absl::StatusOr<Context> Acquire(bool fresh, bool* reused);
+  // Runs the commands (pointers, so that large arguments are not copied) on one borrowed connection,
+  // retrying once as described above.
+  absl::StatusOr<std::vector<RedisReply>> Run(
+      const std::vector<const std::vector<std::string>*>& commands);
+  // Fails calls fast for reconnect_backoff, remembering why for the error messages.
+  void MarkDown(std::string reason);
+  // Closes every idle connection.
+  void DropIdle();
+
+  const std::string where_;  // "redis host:port", for error messages
   const RedisOptions options_;
   absl::Mutex mu_;
   std::vector<Context> idle_ ABSL_GUARDED_BY(mu_);
   std::chrono::steady_clock::time_point down_until_ ABSL_GUARDED_BY(mu_){};
+  std::string down_reason_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace salesops
