@@ -16,6 +16,8 @@
 #include <sstream>
 #include <thread>
 
+#include "health.grpc.pb.h"
+#include "grpcpp/client_context.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "nlohmann/json.hpp"
@@ -139,6 +141,17 @@ void ServiceProcess::Kill() {
 
 std::shared_ptr<grpc::Channel> ServiceProcess::Channel() const {
   return grpc::CreateChannel(address(), grpc::InsecureChannelCredentials());
+}
+
+std::string ServiceProcess::Health() const {
+  auto stub = grpc::health::v1::Health::NewStub(Channel());
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  grpc::health::v1::HealthCheckRequest request;
+  grpc::health::v1::HealthCheckResponse response;
+  grpc::Status status = stub->Check(&context, request, &response);
+  if (!status.ok()) return "error: " + status.error_message();
+  return grpc::health::v1::HealthCheckResponse::ServingStatus_Name(response.status());
 }
 
 std::string ServiceProcess::ScrapeMetrics() const {

@@ -42,6 +42,8 @@ class ServiceProcess {
   int metrics_port() const { return metrics_port_; }
   std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
   std::shared_ptr<grpc::Channel> Channel() const;
+  // The standard health check of the whole server: "SERVING", "NOT_SERVING", or the error.
+  std::string Health() const;
   // GET /metrics from the process.
   std::string ScrapeMetrics() const;
   // The process's stderr so far.

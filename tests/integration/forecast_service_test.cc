@@ -1,0 +1,188 @@
+// ForecastService end to end: the real binary, a real Redis cache, gRPC on loopback.
+#include <cmath>
+#include <limits>
+
+#include "gmock/gmock.h"
+#include "google/protobuf/util/message_differencer.h"
+#include "grpcpp/client_context.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "gtest/gtest.h"
+#include "salesops/v1/forecasting.grpc.pb.h"
+#include "tests/support/redis_server.h"
+#include "tests/support/service_process.h"
+
+namespace salesops {
+namespace {
+
+using ::testing::HasSubstr;
+using testing::MetricValue;
+using testing::RedisServer;
+using testing::ServiceProcess;
+
+v1::ForecastRequest MonthlyRequest() {
+  v1::ForecastRequest request;
+  request.set_horizon(12);
+  // Two series: a seasonal one and a trend.
+  auto* seasonal = request.add_series();
+  seasonal->set_id("seasonal");
+  seasonal->set_granularity(v1::GRANULARITY_MONTH);
+  seasonal->mutable_start()->set_year(2022);
+  seasonal->mutable_start()->set_month(1);
+  seasonal->mutable_start()->set_day(1);
+  for (int t = 0; t < 48; ++t)
+    seasonal->add_values(100 + 2 * t + 20 * std::sin(2 * M_PI * t / 12.0) + ((t * 7) % 5));
+  auto* trend = request.add_series();
+  trend->set_id("trend");
+  for (int t = 0; t < 30; ++t) trend->add_values(10 + 3 * t + ((t * 3) % 4));
+  return request;
+}
+
+grpc::Status Call(v1::ForecastService::Stub& stub, const v1::ForecastRequest& request,
+                  v1::ForecastResponse* response) {
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  return stub.Forecast(&context, request, response);
+}
+
+class ForecastServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(redis_.Start());
+    service_ = std::make_unique<ServiceProcess>(
+        "salesops-forecast", std::vector<std::string>{"--cache-redis", redis_.address()});
+    ASSERT_TRUE(service_->Start());
+    stub_ = v1::ForecastService::NewStub(service_->Channel());
+  }
+
+  RedisServer redis_;
+  std::unique_ptr<ServiceProcess> service_;
+  std::unique_ptr<v1::ForecastService::Stub> stub_;
+};
+
+TEST_F(ForecastServiceTest, ForecastsEverySeriesWithIntervals) {
+  v1::ForecastResponse response;
+  grpc::Status status = Call(*stub_, MonthlyRequest(), &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_EQ(response.forecasts_size(), 2);
+  EXPECT_FALSE(response.engine_version().empty());
+  for (const auto& f : response.forecasts()) {
+    ASSERT_EQ(f.mean_size(), 12);
+    ASSERT_EQ(f.intervals_size(), 2);  // default levels 80 and 95
+    EXPECT_EQ(f.intervals(0).level(), 80);
+    EXPECT_EQ(f.intervals(1).level(), 95);
+    for (int h = 0; h < 12; ++h) {
+      EXPECT_TRUE(std::isfinite(f.mean(h)));
+      EXPECT_LE(f.intervals(1).lower(h), f.intervals(0).lower(h));
+      EXPECT_LE(f.intervals(0).lower(h), f.mean(h));
+      EXPECT_LE(f.mean(h), f.intervals(0).upper(h));
+      EXPECT_LE(f.intervals(0).upper(h), f.intervals(1).upper(h));
+    }
+    EXPECT_FALSE(f.model().empty());
+    EXPECT_TRUE(f.parameters().contains("sigma"));
+  }
+  const auto& seasonal = response.forecasts(0);
+  EXPECT_EQ(seasonal.series_id(), "seasonal");
+  EXPECT_EQ(seasonal.season_length(), 12);  // inferred from the monthly granularity
+  EXPECT_EQ(seasonal.first_date().year(), 2026);  // 48 months after 2022-01
+  EXPECT_EQ(seasonal.first_date().month(), 1);
+  // The trend keeps rising.
+  const auto& trend = response.forecasts(1);
+  EXPECT_GT(trend.mean(11), trend.mean(0));
+  EXPECT_GT(trend.mean(0), 90);
+}
+
+TEST_F(ForecastServiceTest, NamedModelsAnswerWithThatModel) {
+  struct Case {
+    v1::ModelType type;
+    const char* name;
+  };
+  for (Case c : {Case{v1::MODEL_TYPE_NAIVE, "NAIVE"}, Case{v1::MODEL_TYPE_SES, "ETS(A,N,N)"},
+                 Case{v1::MODEL_TYPE_HOLT, "ETS(A,A,N)"}, Case{v1::MODEL_TYPE_DAMPED_HOLT, "ETS(A,Ad,N)"},
+                 Case{v1::MODEL_TYPE_HOLT_WINTERS_ADDITIVE, "ETS(A,A,A)"}}) {
+    v1::ForecastRequest request = MonthlyRequest();
+    request.mutable_series()->DeleteSubrange(1, 1);
+    request.set_model(c.type);
+    v1::ForecastResponse response;
+    grpc::Status status = Call(*stub_, request, &response);
+    ASSERT_TRUE(status.ok()) << c.name << ": " << status.error_message();
+    EXPECT_EQ(response.forecasts(0).model_type(), c.type);
+    EXPECT_EQ(response.forecasts(0).model(), c.name);
+  }
+  // Naive forecasts the last value.
+  v1::ForecastRequest request = MonthlyRequest();
+  request.set_model(v1::MODEL_TYPE_NAIVE);
+  v1::ForecastResponse response;
+  ASSERT_TRUE(Call(*stub_, request, &response).ok());
+  EXPECT_DOUBLE_EQ(response.forecasts(1).mean(5), request.series(1).values(29));
+}
+
+TEST_F(ForecastServiceTest, RepeatedRequestIsServedFromTheCacheAndSurvivesRedisDown) {
+  v1::ForecastRequest request = MonthlyRequest();
+  v1::ForecastResponse first, second, third;
+  ASSERT_TRUE(Call(*stub_, request, &first).ok());
+  ASSERT_TRUE(Call(*stub_, request, &second).ok());
+  const std::string metrics = service_->ScrapeMetrics();
+  EXPECT_GE(MetricValue(metrics, "salesops_cache_requests_total{cache=\"forecast\",result=\"hit\"}"), 1)
+      << metrics;
+  EXPECT_GE(MetricValue(metrics, "salesops_cache_requests_total{cache=\"forecast\",result=\"miss\"}"), 1);
+  EXPECT_GE(MetricValue(metrics, "salesops_rpc_requests_total{code=\"OK\",method=\"/salesops.v1.ForecastService/Forecast\"}"), 2);
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(first, second));
+
+  // With the cache gone the answer is computed again, and is the same.
+  redis_.Kill();
+  ASSERT_TRUE(Call(*stub_, request, &third).ok());
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(first, third));
+  EXPECT_GE(MetricValue(service_->ScrapeMetrics(),
+                        "salesops_cache_requests_total{cache=\"forecast\",result=\"error\"}"), 1);
+}
+
+TEST_F(ForecastServiceTest, BadInputIsInvalidArgumentNamingTheField) {
+  struct Case {
+    std::function<void(v1::ForecastRequest&)> mutate;
+    const char* message;
+  };
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  std::vector<Case> cases = {
+      {[](auto& r) { r.clear_series(); }, "series: at least one series"},
+      {[](auto& r) { r.mutable_series(1)->clear_values(); }, "series[1].values: the series is empty"},
+      {[nan](auto& r) { r.mutable_series(0)->set_values(7, nan); }, "series[0].values[7]: not a finite number"},
+      {[](auto& r) { r.mutable_series(0)->set_values(3, std::numeric_limits<double>::infinity()); },
+       "series[0].values[3]: not a finite number"},
+      {[](auto& r) { r.set_horizon(0); }, "horizon: must be between 1 and"},
+      {[](auto& r) { r.set_horizon(1000000000); }, "horizon: must be between 1 and"},
+      {[](auto& r) { r.set_horizon(-3); }, "horizon"},
+      {[](auto& r) { r.add_levels(100); }, "levels[0]: must be a percentage"},
+      {[nan](auto& r) { r.add_levels(nan); }, "levels[0]"},
+      {[](auto& r) { r.set_model(static_cast<v1::ModelType>(99)); }, "model: unknown model type 99"},
+      {[](auto& r) { r.set_season_length(-1); }, "season_length"},
+      {[](auto& r) { r.mutable_series(1)->set_id("seasonal"); }, "series[1].id: duplicate series id"},
+      {[](auto& r) { r.mutable_series(1)->clear_id(); }, "series[1].id: required"},
+      {[](auto& r) { r.mutable_series(0)->mutable_start()->set_month(13); }, "series[0].start"},
+      {[](auto& r) {
+         r.mutable_series(1)->mutable_values()->Truncate(3);
+         r.set_model(v1::MODEL_TYPE_HOLT_WINTERS_ADDITIVE);
+       },
+       "series[1]"},
+  };
+  for (const auto& c : cases) {
+    v1::ForecastRequest request = MonthlyRequest();
+    c.mutate(request);
+    v1::ForecastResponse response;
+    grpc::Status status = Call(*stub_, request, &response);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << c.message << " -> " << status.error_message();
+    EXPECT_THAT(status.error_message(), HasSubstr(c.message));
+  }
+  // Still serving after all that.
+  v1::ForecastResponse response;
+  EXPECT_TRUE(Call(*stub_, MonthlyRequest(), &response).ok());
+}
+
+TEST_F(ForecastServiceTest, HealthServingAndCleanShutdownOnSigterm) {
+  EXPECT_EQ(service_->Health(), "SERVING");
+  EXPECT_EQ(service_->Stop(), 0) << service_->Log();
+  EXPECT_THAT(service_->Log(), HasSubstr("\"event\":\"draining\""));
+  EXPECT_THAT(service_->Log(), HasSubstr("\"event\":\"stopped\""));
+}
+
+}  // namespace
+}  // namespace salesops
