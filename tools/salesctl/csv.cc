@@ -29,8 +29,11 @@ struct ParseState {
 
 void OnField(void* data, size_t size, void* user) {
   auto* state = static_cast<ParseState*>(user);
-  if (data == nullptr) size = 0;
-  state->fields.emplace_back(static_cast<const char*>(data), size);
+  if (data == nullptr) {
+    state->fields.emplace_back();
+  } else {
+    state->fields.emplace_back(static_cast<const char*>(data), size);
+  }
 }
 
 void OnRecordEnd(int /*terminator*/, void* user) {
