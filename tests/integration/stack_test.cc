@@ -76,11 +76,10 @@ class StackTest : public ::testing::Test {
   }
 
   absl::StatusOr<v1::Plan> CreatePlan(v1::AllocationMethod method) {
-    auto request = salesctl::PlanRequestFromExport(*company_, "test plan", 2027, "60000000", method);
-    if (!request.ok()) return request.status();
+    auto request = salesctl::PlanRequestFromExport(*company_, "test plan", 2027, 6'000'000'000, method);
     auto context = Context();
     v1::Plan plan;
-    grpc::Status status = quota_stub_->CreatePlan(context.get(), *request, &plan);
+    grpc::Status status = quota_stub_->CreatePlan(context.get(), request, &plan);
     if (!status.ok()) return absl::Status(static_cast<absl::StatusCode>(status.error_code()), status.error_message());
     return plan;
   }
@@ -296,12 +295,11 @@ TEST_F(StackTest, UnknownIdsAndBadRequests) {
     EXPECT_THAT(status.error_message(), HasSubstr(c.message));
   }
   // A plan over a hierarchy whose rep sits in an unknown territory.
-  auto request = salesctl::PlanRequestFromExport(*company_, "bad", 2027, "100", v1::ALLOCATION_METHOD_EQUAL_SPLIT);
-  ASSERT_TRUE(request.ok());
-  request->mutable_reps(0)->set_territory_id("ATLANTIS");
+  auto request = salesctl::PlanRequestFromExport(*company_, "bad", 2027, 10000, v1::ALLOCATION_METHOD_EQUAL_SPLIT);
+  request.mutable_reps(0)->set_territory_id("ATLANTIS");
   v1::Plan out;
   auto context = Context();
-  grpc::Status status = quota_stub_->CreatePlan(context.get(), *request, &out);
+  grpc::Status status = quota_stub_->CreatePlan(context.get(), request, &out);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_THAT(status.error_message(), HasSubstr("reps[0].territory_id: unknown territory \"ATLANTIS\""));
   v1::GetPlanRequest get;

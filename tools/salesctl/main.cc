@@ -176,6 +176,7 @@ int Forecast(const Globals& g, const ForecastArgs& a) {
 struct PlanCreateArgs {
   std::string dir, name, target, method = "forecast";
   int fiscal_year = 0;
+  double growth_pct = 20;
 };
 
 int PlanCreate(const Globals& g, const PlanCreateArgs& a) {
@@ -190,12 +191,13 @@ int PlanCreate(const Globals& g, const PlanCreateArgs& a) {
     fiscal_year = FiscalYearOf(as_of, company->header.calendar().start_month());
   }
   std::string name = a.name.empty() ? absl::StrCat("FY", fiscal_year, " plan") : a.name;
-  auto request = PlanRequestFromExport(*company, name, fiscal_year, a.target, *method);
-  if (!request.ok()) return Fail(request.status());
+  auto target = PlanTarget(*company, fiscal_year, a.target, a.growth_pct);
+  if (!target.ok()) return Fail(target.status());
+  auto request = PlanRequestFromExport(*company, name, fiscal_year, *target, *method);
   auto stub = v1::QuotaService::NewStub(MakeServiceChannel(g.quota_addr));
   auto context = Context(g);
   v1::Plan plan;
-  grpc::Status status = stub->CreatePlan(context.get(), *request, &plan);
+  grpc::Status status = stub->CreatePlan(context.get(), request, &plan);
   if (!status.ok()) return Fail(FromGrpcStatus(status));
   auto format = Format(g);
   if (!format.ok()) return Fail(format.status());
@@ -334,7 +336,10 @@ int main(int argc, char** argv) {
   auto* plan_create = plan->add_subcommand("create", "allocate a target over the export's hierarchy");
   PlanCreateArgs pc;
   plan_create->add_option("--dir", pc.dir, "CRM export directory (hierarchy, reps, bookings history)")->required();
-  plan_create->add_option("--target", pc.target, "company target in major units, e.g. 48000000")->required();
+  plan_create->add_option("--target", pc.target, "company target in major units, e.g. 48000000");
+  plan_create->add_option("--growth", pc.growth_pct,
+                          "without --target: last fiscal year's bookings plus this many percent")
+      ->capture_default_str();
   plan_create->add_option("--fiscal-year", pc.fiscal_year, "fiscal year (default: the export's current one)");
   plan_create->add_option("--method", pc.method, "equal, historical or forecast")->capture_default_str();
   plan_create->add_option("--name", pc.name, "plan name");

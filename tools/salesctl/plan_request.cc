@@ -1,6 +1,7 @@
 #include "tools/salesctl/plan_request.h"
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <regex>
 
@@ -57,19 +58,39 @@ absl::StatusOr<v1::AllocationMethod> ParseAllocationMethod(const std::string& te
       absl::StrCat("--method: \"", text, "\" is not one of equal, historical, forecast"));
 }
 
-absl::StatusOr<v1::CreatePlanRequest> PlanRequestFromExport(const DemoCompany& company,
-                                                            const std::string& name,
-                                                            int fiscal_year,
-                                                            const std::string& target,
-                                                            v1::AllocationMethod method) {
-  const std::string& currency = company.header.currency_code();
-  auto amount = ParseAmount(target, CurrencyMinorDigits(currency));
-  if (!amount) return absl::InvalidArgumentError(absl::StrCat("--target: \"", target, "\" is not an amount"));
+int64_t BookingsInFiscalYear(const DemoCompany& company, int fiscal_year) {
+  const int start_month = company.header.calendar().start_month();
+  int64_t total = 0;
+  for (const v1::Opportunity& o : company.opportunities) {
+    if (!o.closed() || !o.won()) continue;
+    auto close = FromProto(o.close_date());
+    if (close.ok() && FiscalYearOf(*close, start_month) == fiscal_year) total += o.amount().minor_units();
+  }
+  return total;
+}
+
+absl::StatusOr<int64_t> PlanTarget(const DemoCompany& company, int fiscal_year,
+                                   const std::string& target, double growth_pct) {
+  if (!target.empty()) {
+    auto amount = ParseAmount(target, CurrencyMinorDigits(company.header.currency_code()));
+    if (!amount) return absl::InvalidArgumentError(absl::StrCat("--target: \"", target, "\" is not an amount"));
+    return *amount;
+  }
+  int64_t last_year = BookingsInFiscalYear(company, fiscal_year - 1);
+  if (last_year <= 0)
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--target: required (no bookings in FY", fiscal_year - 1, " to grow from)"));
+  return static_cast<int64_t>(std::llround(static_cast<double>(last_year) * (1 + growth_pct / 100)));
+}
+
+v1::CreatePlanRequest PlanRequestFromExport(const DemoCompany& company, const std::string& name,
+                                            int fiscal_year, int64_t target_minor_units,
+                                            v1::AllocationMethod method) {
   v1::CreatePlanRequest request;
   request.set_name(name);
   request.set_fiscal_year(fiscal_year);
   *request.mutable_calendar() = company.header.calendar();
-  *request.mutable_target() = MakeMoney(currency, *amount);
+  *request.mutable_target() = MakeMoney(company.header.currency_code(), target_minor_units);
   request.set_method(method);
   for (const auto& t : company.territories) *request.add_territories() = t;
   for (const auto& r : company.reps) *request.add_reps() = r;

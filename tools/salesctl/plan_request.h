@@ -19,12 +19,18 @@ std::vector<v1::TimeSeries> RepBookingsHistory(const DemoCompany& company);
 // "equal", "historical" or "forecast" (also the enum names).
 absl::StatusOr<v1::AllocationMethod> ParseAllocationMethod(const std::string& text);
 
-// A plan for `fiscal_year` with `target` in major units of the export's currency.
-absl::StatusOr<v1::CreatePlanRequest> PlanRequestFromExport(const DemoCompany& company,
-                                                            const std::string& name,
-                                                            int fiscal_year,
-                                                            const std::string& target,
-                                                            v1::AllocationMethod method);
+// Closed-won bookings (minor units) with a close date in the fiscal year.
+int64_t BookingsInFiscalYear(const DemoCompany& company, int fiscal_year);
+
+// The plan target: `target` in major units of the export's currency ("48000000", "48,000,000"),
+// or, when `target` is empty, the previous fiscal year's bookings grown by `growth_pct` percent.
+absl::StatusOr<int64_t> PlanTarget(const DemoCompany& company, int fiscal_year,
+                                   const std::string& target, double growth_pct);
+
+// A plan for `fiscal_year` with a target in minor units of the export's currency.
+v1::CreatePlanRequest PlanRequestFromExport(const DemoCompany& company, const std::string& name,
+                                            int fiscal_year, int64_t target_minor_units,
+                                            v1::AllocationMethod method);
 
 // "FY2027-Q4", "FY2027 Q4", "2027Q4", "FY2027-M05", "FY2027": a fiscal period.
 absl::StatusOr<v1::Period> ParsePeriod(const std::string& text);
