@@ -196,4 +196,15 @@ void ServerRunner::Shutdown() {
   log::Info("stopped");
 }
 
+int ServeUntilSignal(const ServerConfig& config, const std::vector<grpc::Service*>& services) {
+  ServerRunner runner(config);
+  for (grpc::Service* service : services) runner.AddService(service);
+  if (auto status = runner.Start(); !status.ok()) {
+    log::Error("start_failed", {{"error", status.ToString()}});
+    return 1;
+  }
+  runner.RunUntilSignal();
+  return 0;
+}
+
 }  // namespace salesops

@@ -81,6 +81,10 @@ class ServerRunner {
   int metrics_port_ = 0;
 };
 
+// A service binary's last step: starts a server for `services`, serves until SIGTERM or SIGINT,
+// drains, and returns the process exit code (1 when the server could not start).
+int ServeUntilSignal(const ServerConfig& config, const std::vector<grpc::Service*>& services);
+
 }  // namespace salesops
 
 #endif  // SALESOPS_COMMON_SERVER_H_

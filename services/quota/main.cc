@@ -33,12 +33,5 @@ int main(int argc, char** argv) {
       salesops::v1::ForecastService::NewStub(salesops::MakeServiceChannel(forecast_address)),
       std::chrono::milliseconds(server_config.default_deadline_ms));
 
-  salesops::ServerRunner runner(server_config);
-  runner.AddService(&service);
-  if (auto status = runner.Start(); !status.ok()) {
-    salesops::log::Error("start_failed", {{"error", status.ToString()}});
-    return 1;
-  }
-  runner.RunUntilSignal();
-  return 0;
+  return salesops::ServeUntilSignal(server_config, {&service});
 }

@@ -54,12 +54,5 @@ int main(int argc, char** argv) {
   deps.limits = limits;
   salesops::reporting::ReportingServiceImpl service(std::move(deps));
 
-  salesops::ServerRunner runner(server_config);
-  runner.AddService(&service);
-  if (auto status = runner.Start(); !status.ok()) {
-    salesops::log::Error("start_failed", {{"error", status.ToString()}});
-    return 1;
-  }
-  runner.RunUntilSignal();
-  return 0;
+  return salesops::ServeUntilSignal(server_config, {&service});
 }

@@ -138,7 +138,7 @@ TEST_F(CrmCsvTest, OtherCurrencyRoundTrips) {
 TEST_F(CrmCsvTest, WrittenFilesLookLikeACrmExport) {
   DemoCompany c;
   c.header.set_currency_code("USD");
-  *c.header.mutable_as_of() = ToProtoDate(D(2026, 11, 27));
+  *c.header.mutable_as_of() = ToProto(D(2026, 11, 27));
   c.header.mutable_calendar()->set_start_month(2);
   c.header.set_source("unit test");
   v1::TerritoryNode root;
@@ -150,7 +150,7 @@ TEST_F(CrmCsvTest, WrittenFilesLookLikeACrmExport) {
   rep.set_id("U0001");
   rep.set_name("Ann Lee");
   rep.set_territory_id("ACME");
-  *rep.mutable_hire_date() = ToProtoDate(D(2020, 1, 15));
+  *rep.mutable_hire_date() = ToProto(D(2020, 1, 15));
   c.reps.push_back(rep);
   v1::Opportunity o;
   o.set_id("OPP-000001");
@@ -163,8 +163,8 @@ TEST_F(CrmCsvTest, WrittenFilesLookLikeACrmExport) {
   o.set_stage("Proposal");
   o.set_probability(0.6);
   o.set_forecast_category(v1::FORECAST_CATEGORY_BEST_CASE);
-  *o.mutable_close_date() = ToProtoDate(D(2026, 12, 15));
-  *o.mutable_created_date() = ToProtoDate(D(2026, 9, 1));
+  *o.mutable_close_date() = ToProto(D(2026, 12, 15));
+  *o.mutable_created_date() = ToProto(D(2026, 9, 1));
   c.opportunities.push_back(o);
   o.set_id("OPP-000002");
   o.set_account_id("Initech");

@@ -346,7 +346,7 @@ TEST(DemoDataTest, CurrencyDigits) {
 }
 
 TEST(DemoDataTest, ProtoDates) {
-  EXPECT_EQ(FromProtoDate(ToProtoDate(D(2024, 2, 29))), D(2024, 2, 29));
+  EXPECT_EQ(FromProtoDate(ToProto(D(2024, 2, 29))), D(2024, 2, 29));
   EXPECT_FALSE(FromProtoDate(v1::Date()).ok());
   v1::Date bad;
   bad.set_year(2025);

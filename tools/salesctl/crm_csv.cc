@@ -25,13 +25,7 @@ namespace {
 // Abseil here has its own string_view type; bridge from std's.
 absl::string_view AV(std::string_view s) { return absl::string_view(s.data(), s.size()); }
 
-std::string Quoted(std::string_view s) { return absl::StrCat("\"", AV(s), "\""); }
 
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && absl::ascii_isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && absl::ascii_isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
 
 // ---------------------------------------------------------------------------------------------
 // The files' columns.
@@ -284,7 +278,7 @@ class Table {
 // Values.
 
 std::optional<bool> ParseBool(std::string_view text) {
-  std::string s = absl::AsciiStrToLower(AV(Trim(text)));
+  std::string s = absl::AsciiStrToLower(AV(TrimBlanks(text)));
   if (s == "true" || s == "t" || s == "yes" || s == "y" || s == "1") return true;
   if (s == "false" || s == "f" || s == "no" || s == "n" || s == "0") return false;
   return std::nullopt;
@@ -292,8 +286,8 @@ std::optional<bool> ParseBool(std::string_view text) {
 
 // A percentage 0..100, as a fraction 0..1.
 std::optional<double> ParsePercent(std::string_view text) {
-  std::string_view s = Trim(text);
-  if (!s.empty() && s.back() == '%') s = Trim(s.substr(0, s.size() - 1));
+  std::string_view s = TrimBlanks(text);
+  if (!s.empty() && s.back() == '%') s = TrimBlanks(s.substr(0, s.size() - 1));
   double value = 0;
   if (s.empty() || !absl::SimpleAtod(AV(s), &value) || !std::isfinite(value) || value < 0 ||
       value > 100) {
@@ -361,7 +355,7 @@ absl::Status ReadSnapshotJson(const std::string& directory, v1::SnapshotHeader* 
   if (auto it = j.find("as_of"); it != j.end() && !it->is_null()) {
     std::optional<Date> date = it->is_string() ? ParseDate(it->get<std::string>()) : std::nullopt;
     if (!date) return error(absl::StrCat("\"as_of\": ", it->dump(), " is not a date"));
-    *header->mutable_as_of() = ToProtoDate(*date);
+    *header->mutable_as_of() = ToProto(*date);
   }
   if (auto it = j.find("currency"); it != j.end() && !it->is_null()) {
     std::string code = it->is_string() ? absl::AsciiStrToUpper(it->get<std::string>()) : "";
@@ -457,7 +451,7 @@ absl::Status ReadTerritories(const Table& t, DemoCompany* out,
 }
 
 absl::StatusOr<std::optional<Date>> OptionalDate(const Table& t, const CsvRow& row, int column) {
-  std::string_view text = Trim(t.Get(row, column));
+  std::string_view text = TrimBlanks(t.Get(row, column));
   if (text.empty()) return std::optional<Date>();
   std::optional<Date> date = ParseDate(text);
   if (!date) return t.ValueError(row, column, "is not a date");
@@ -492,8 +486,8 @@ absl::Status ReadReps(const Table& t, const absl::flat_hash_map<std::string, int
     const std::string& name = t.Get(row, kRepName);
     rep.set_name(name.empty() ? id : name);
     rep.set_territory_id(territory);
-    if (*hire) *rep.mutable_hire_date() = ToProtoDate(**hire);
-    if (*end) *rep.mutable_end_date() = ToProtoDate(**end);
+    if (*hire) *rep.mutable_hire_date() = ToProto(**hire);
+    if (*end) *rep.mutable_end_date() = ToProto(**end);
     out->reps.push_back(std::move(rep));
   }
   return absl::OkStatus();
@@ -507,7 +501,7 @@ absl::Status ReadOpportunities(const Table& t,
   // Without a snapshot.json, the first currency the rows name is the snapshot's.
   if (!currency_known) {
     for (const CsvRow& row : t.rows()) {
-      std::string code = absl::AsciiStrToUpper(AV(Trim(t.Get(row, kOppCurrency))));
+      std::string code = absl::AsciiStrToUpper(AV(TrimBlanks(t.Get(row, kOppCurrency))));
       if (!code.empty()) {
         if (!IsCurrencyCode(code)) return t.ValueError(row, kOppCurrency, "is not an ISO 4217 code like \"USD\"");
         currency = code;
@@ -548,7 +542,7 @@ absl::Status ReadOpportunities(const Table& t,
     }
     opp.set_product(t.Get(row, kOppProduct));
 
-    std::string code = absl::AsciiStrToUpper(AV(Trim(t.Get(row, kOppCurrency))));
+    std::string code = absl::AsciiStrToUpper(AV(TrimBlanks(t.Get(row, kOppCurrency))));
     if (!code.empty() && !IsCurrencyCode(code)) {
       return t.ValueError(row, kOppCurrency, "is not an ISO 4217 code like \"USD\"");
     }
@@ -556,7 +550,7 @@ absl::Status ReadOpportunities(const Table& t,
       return t.ValueError(row, kOppCurrency,
                           absl::StrCat("differs from the snapshot's currency ", Quoted(currency)));
     }
-    std::string_view amount_text = Trim(t.Get(row, kOppAmount));
+    std::string_view amount_text = TrimBlanks(t.Get(row, kOppAmount));
     int64_t minor = 0;
     if (!amount_text.empty()) {
       std::optional<int64_t> parsed = ParseAmount(amount_text, digits);
@@ -567,18 +561,18 @@ absl::Status ReadOpportunities(const Table& t,
     opp.mutable_amount()->set_minor_units(minor);
 
     const std::string& stage = t.Get(row, kOppStage);
-    if (Trim(stage).empty()) return t.Error(row, kOppStage, "empty");
+    if (TrimBlanks(stage).empty()) return t.Error(row, kOppStage, "empty");
     opp.set_stage(stage);
     StageFacts facts = FactsFromStage(stage);
 
     bool closed = facts.closed, won = facts.won;
-    if (!Trim(t.Get(row, kOppClosed)).empty()) {
+    if (!TrimBlanks(t.Get(row, kOppClosed)).empty()) {
       std::optional<bool> b = ParseBool(t.Get(row, kOppClosed));
       if (!b) return t.ValueError(row, kOppClosed, "is not TRUE or FALSE");
       closed = *b;
-      if (Trim(t.Get(row, kOppWon)).empty()) won = closed && facts.won;
+      if (TrimBlanks(t.Get(row, kOppWon)).empty()) won = closed && facts.won;
     }
-    if (!Trim(t.Get(row, kOppWon)).empty()) {
+    if (!TrimBlanks(t.Get(row, kOppWon)).empty()) {
       std::optional<bool> b = ParseBool(t.Get(row, kOppWon));
       if (!b) return t.ValueError(row, kOppWon, "is not TRUE or FALSE");
       won = *b;
@@ -591,7 +585,7 @@ absl::Status ReadOpportunities(const Table& t,
     opp.set_won(won);
 
     double probability = 0;
-    if (!Trim(t.Get(row, kOppProbability)).empty()) {
+    if (!TrimBlanks(t.Get(row, kOppProbability)).empty()) {
       std::optional<double> p = ParsePercent(t.Get(row, kOppProbability));
       if (!p) return t.ValueError(row, kOppProbability, "is not a percentage 0..100");
       probability = *p;
@@ -602,15 +596,15 @@ absl::Status ReadOpportunities(const Table& t,
     }
     opp.set_probability(probability);
 
-    if (Trim(t.Get(row, kOppCloseDate)).empty()) return t.Error(row, kOppCloseDate, "empty");
+    if (TrimBlanks(t.Get(row, kOppCloseDate)).empty()) return t.Error(row, kOppCloseDate, "empty");
     absl::StatusOr<std::optional<Date>> close = OptionalDate(t, row, kOppCloseDate);
     if (!close.ok()) return close.status();
-    *opp.mutable_close_date() = ToProtoDate(**close);
+    *opp.mutable_close_date() = ToProto(**close);
     absl::StatusOr<std::optional<Date>> created = OptionalDate(t, row, kOppCreatedDate);
     if (!created.ok()) return created.status();
-    if (*created) *opp.mutable_created_date() = ToProtoDate(**created);
+    if (*created) *opp.mutable_created_date() = ToProto(**created);
 
-    if (!Trim(t.Get(row, kOppCategory)).empty()) {
+    if (!TrimBlanks(t.Get(row, kOppCategory)).empty()) {
       std::optional<v1::ForecastCategory> category = ParseForecastCategory(t.Get(row, kOppCategory));
       if (!category) {
         return t.ValueError(row, kOppCategory,
@@ -653,7 +647,7 @@ absl::StatusOr<ColumnMapping> ParseColumnMapping(std::string_view text, std::str
     std::string_view line = text.substr(0, end);
     text = end == std::string_view::npos ? std::string_view() : text.substr(end + 1);
     ++line_number;
-    line = Trim(line);
+    line = TrimBlanks(line);
     if (line.empty() || line.front() == '#') continue;
     auto error = [&](std::string_view what) {
       return absl::InvalidArgumentError(absl::StrCat(file, ":", line_number, ": ", AV(what)));
@@ -662,13 +656,13 @@ absl::StatusOr<ColumnMapping> ParseColumnMapping(std::string_view text, std::str
     if (eq == std::string_view::npos) {
       return error(absl::StrCat("expected `canonical_name = File Header`, got ", Quoted(line)));
     }
-    std::string name = absl::AsciiStrToLower(AV(Trim(line.substr(0, eq))));
-    std::string_view header = Trim(line.substr(eq + 1));
+    std::string name = absl::AsciiStrToLower(AV(TrimBlanks(line.substr(0, eq))));
+    std::string_view header = TrimBlanks(line.substr(eq + 1));
     if (header.size() >= 2 && header.front() == '"' && header.back() == '"') {
       header = header.substr(1, header.size() - 2);
     }
     if (name.empty()) return error("no column name before '='");
-    if (Trim(header).empty()) return error(absl::StrCat("no header after ", Quoted(name), " ="));
+    if (TrimBlanks(header).empty()) return error(absl::StrCat("no header after ", Quoted(name), " ="));
     if (absl::Status s = CheckCanonicalName(name); !s.ok()) return error(std::string(s.message()));
     if (auto [it, inserted] = line_of.emplace(name, line_number); !inserted) {
       return error(absl::StrCat(Quoted(name), " is mapped twice (first on line ", it->second, ")"));
@@ -784,17 +778,17 @@ absl::StatusOr<DemoCompany> ReadCrmExport(const std::string& directory, const Co
 
 std::optional<int64_t> ParseAmount(std::string_view text, int minor_digits) {
   if (minor_digits < 0 || minor_digits > 6) return std::nullopt;
-  std::string_view s = Trim(text);
+  std::string_view s = TrimBlanks(text);
   bool negative = false;
   if (s.size() >= 2 && s.front() == '(' && s.back() == ')') {
     negative = true;
-    s = Trim(s.substr(1, s.size() - 2));
+    s = TrimBlanks(s.substr(1, s.size() - 2));
   }
   auto take_sign = [&]() -> bool {
     if (!s.empty() && (s.front() == '-' || s.front() == '+')) {
       if (negative) return false;
       negative = s.front() == '-';
-      s = Trim(s.substr(1));
+      s = TrimBlanks(s.substr(1));
     }
     return true;
   };
@@ -803,12 +797,12 @@ std::optional<int64_t> ParseAmount(std::string_view text, int minor_digits) {
                                                   "\xC2\xA5" /* ¥ */};
   for (std::string_view symbol : kSymbols) {
     if (s.substr(0, symbol.size()) == symbol) {
-      s = Trim(s.substr(symbol.size()));
+      s = TrimBlanks(s.substr(symbol.size()));
       if (!take_sign()) return std::nullopt;
       break;
     }
     if (s.size() > symbol.size() && s.substr(s.size() - symbol.size()) == symbol) {
-      s = Trim(s.substr(0, s.size() - symbol.size()));
+      s = TrimBlanks(s.substr(0, s.size() - symbol.size()));
       break;
     }
   }

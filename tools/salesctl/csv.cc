@@ -16,6 +16,16 @@
 #include "absl/strings/str_cat.h"
 
 namespace salesops::salesctl {
+
+std::string_view TrimBlanks(std::string_view s) {
+  while (!s.empty() && absl::ascii_isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && absl::ascii_isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
+}
+
+std::string Quoted(std::string_view s) {
+  return absl::StrCat("\"", absl::string_view(s.data(), s.size()), "\"");
+}
 namespace {
 
 // What the libcsv callbacks build.

@@ -22,6 +22,11 @@ struct CsvRow {
   std::vector<std::string> fields;
 };
 
+// `s` without leading and trailing white space.
+std::string_view TrimBlanks(std::string_view s);
+// `s` in double quotes, for error messages: "2026-13-01".
+std::string Quoted(std::string_view s);
+
 // Parses CSV text: fields separated by commas, records by LF, CRLF or CR; fields containing a
 // comma, a quote or a line break are quoted, with quotes doubled inside. A leading UTF-8 byte order
 // mark is skipped, blank records (no field, or only empty ones) are dropped, and spaces and tabs

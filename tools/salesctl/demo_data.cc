@@ -277,21 +277,9 @@ DateRange QuarterAfter(Date day, int offset, int start_month) {
 
 }  // namespace
 
-v1::Date ToProtoDate(Date date) {
-  v1::Date out;
-  out.set_year(static_cast<int>(date.year()));
-  out.set_month(static_cast<int>(static_cast<unsigned>(date.month())));
-  out.set_day(static_cast<int>(static_cast<unsigned>(date.day())));
-  return out;
-}
-
 Date FromProtoDate(const v1::Date& date) {
-  if (date.year() == 0 || date.month() < 1 || date.month() > 12 || date.day() < 1 ||
-      date.day() > 31) {
-    return Date{};
-  }
-  return Date{std::chrono::year(date.year()), std::chrono::month(static_cast<unsigned>(date.month())),
-              std::chrono::day(static_cast<unsigned>(date.day()))};
+  auto converted = FromProto(date);
+  return converted.ok() ? *converted : Date{};
 }
 
 int CurrencyMinorDigits(std::string_view currency_code) {
@@ -335,7 +323,7 @@ absl::StatusOr<DemoCompany> GenerateDemoCompany(const DemoOptions& options) {
 
   DemoCompany company;
   v1::SnapshotHeader& header = company.header;
-  *header.mutable_as_of() = ToProtoDate(options.as_of);
+  *header.mutable_as_of() = ToProto(options.as_of);
   header.set_currency_code(options.currency);
   header.mutable_calendar()->set_start_month(start_month);
   header.set_source(absl::StrFormat("salesctl demo (seed %d, scale %g)", options.seed, options.scale));
@@ -372,9 +360,9 @@ absl::StatusOr<DemoCompany> GenerateDemoCompany(const DemoOptions& options) {
     rep.set_id(plan.id);
     rep.set_name(plan.name);
     rep.set_territory_id(kTerritories[plan.territory].id);
-    *rep.mutable_hire_date() = ToProtoDate(FromDayNumber(plan.hire_day));
+    *rep.mutable_hire_date() = ToProto(FromDayNumber(plan.hire_day));
     if (plan.end_day != std::numeric_limits<int>::max()) {
-      *rep.mutable_end_date() = ToProtoDate(FromDayNumber(plan.end_day));
+      *rep.mutable_end_date() = ToProto(FromDayNumber(plan.end_day));
     }
     company.reps.push_back(std::move(rep));
   }
@@ -515,8 +503,8 @@ absl::StatusOr<DemoCompany> GenerateDemoCompany(const DemoOptions& options) {
     opp.set_stage(stage.name);
     opp.set_probability(stage.probability_pct / 100.0);
     opp.set_forecast_category(stage.category);
-    *opp.mutable_created_date() = ToProtoDate(FromDayNumber(deal.created));
-    *opp.mutable_close_date() = ToProtoDate(FromDayNumber(deal.close));
+    *opp.mutable_created_date() = ToProto(FromDayNumber(deal.created));
+    *opp.mutable_close_date() = ToProto(FromDayNumber(deal.close));
     opp.set_closed(deal.stage == kWon || deal.stage == kLost);
     opp.set_won(deal.stage == kWon);
     company.opportunities.push_back(std::move(opp));

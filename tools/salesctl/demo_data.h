@@ -17,6 +17,7 @@
 
 #include "absl/status/statusor.h"
 #include "common/calendar.h"
+#include "common/proto_convert.h"
 #include "salesops/v1/reporting.pb.h"
 #include "salesops/v1/types.pb.h"
 
@@ -57,9 +58,8 @@ struct DemoOptions {
 // Generates the company. InvalidArgument naming the option when an option is out of range.
 absl::StatusOr<DemoCompany> GenerateDemoCompany(const DemoOptions& options);
 
-// Conversions between calendar dates and the proto's Date. An unset proto date (year 0) converts
-// to an invalid Date (!ok()).
-v1::Date ToProtoDate(Date date);
+// The proto's Date as a calendar date; an unset or invalid one converts to an invalid Date (!ok()).
+// (ToProto in common/proto_convert.h converts the other way.)
 Date FromProtoDate(const v1::Date& date);
 // True when the proto date is set (year != 0).
 inline bool IsSet(const v1::Date& date) { return date.year() != 0; }

@@ -22,13 +22,7 @@ namespace salesops::salesctl {
 namespace {
 
 absl::string_view AV(std::string_view s) { return absl::string_view(s.data(), s.size()); }
-std::string Quoted(std::string_view s) { return absl::StrCat("\"", AV(s), "\""); }
 
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && absl::ascii_isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && absl::ascii_isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
 
 enum class IndexKind { kInteger, kDate };
 
@@ -192,7 +186,7 @@ class SeriesParser {
     }
     for (int i = 0; i < static_cast<int>(header_.size()); ++i) {
       if (used[i]) continue;
-      std::string name(Trim(header_[i]));
+      std::string name(TrimBlanks(header_[i]));
       if (name.empty()) return LineError(header_line_, absl::StrCat("column ", i + 1, " has no name"));
       label_columns_.push_back(i);
     }
@@ -206,9 +200,9 @@ class SeriesParser {
     }
     const std::string& id = row.fields[id_column_];
     if (id.empty()) return CellError(row.line, id_column_, "empty");
-    std::string_view t = Trim(row.fields[t_column_]);
+    std::string_view t = TrimBlanks(row.fields[t_column_]);
     if (t.empty()) return CellError(row.line, t_column_, "empty");
-    std::string_view value_text = Trim(row.fields[value_column_]);
+    std::string_view value_text = TrimBlanks(row.fields[value_column_]);
     double value = 0;
     if (!absl::SimpleAtod(AV(value_text), &value) || !std::isfinite(value)) {
       return CellError(row.line, value_column_, absl::StrCat(Quoted(row.fields[value_column_]),
@@ -321,7 +315,7 @@ class SeriesParser {
       previous = *k;
       out->add_values(o.value);
     }
-    *out->mutable_start() = ToProtoDate(PeriodStart(first, spacing));
+    *out->mutable_start() = ToProto(PeriodStart(first, spacing));
     out->set_granularity(granularity);
     return absl::OkStatus();
   }
@@ -346,7 +340,7 @@ class SeriesParser {
       v1::TimeSeries& ts = out[i];
       ts.set_id(s.id);
       for (size_t k = 0; k < label_columns_.size(); ++k) {
-        (*ts.mutable_labels())[std::string(Trim(header_[label_columns_[k]]))] = s.labels[k];
+        (*ts.mutable_labels())[std::string(TrimBlanks(header_[label_columns_[k]]))] = s.labels[k];
       }
       if (s.kind == IndexKind::kInteger) {
         for (size_t k = 0; k < s.observations.size(); ++k) {
