@@ -31,8 +31,11 @@ enum class ModelKind {
 // Readable name of a model kind, e.g. "SES".
 const char* ModelKindName(ModelKind kind);
 
+// Largest horizon ForecastSeries accepts (a guard against absurd allocations).
+inline constexpr int kMaxHorizon = 100000;
+
 struct ForecastOptions {
-  // Steps ahead, >= 1.
+  // Steps ahead, >= 1 (and <= kMaxHorizon).
   int horizon = 1;
   // Interval levels in percent, each in (0, 100).
   std::vector<double> levels = {80.0, 95.0};
@@ -56,10 +59,16 @@ struct ForecastResult {
   std::string model_name;
   ModelKind model = ModelKind::kAuto;
   // Named parameters: alpha, beta, gamma, phi, l0, b0, s0..s{m-1}, drift, sigma.
+  // ETS models list the smoothing parameters they use, then the initial states in R's order: s0 is
+  // the seasonal state of lag 1 at time 0 and s{m-1} the one applied to the first observation.
+  // sigma is the residual standard deviation behind the intervals (R's sqrt(sigma2)).
   std::vector<std::pair<std::string, double>> parameters;
-  // AICc of the fit; 0 for models without a likelihood.
+  // AICc of the fit; 0 for models without a likelihood. On R's scale (forecast::ets's aicc:
+  // n*log(SSE) + 2k + 2k(k+1)/(n-k-1)), so comparable across models of one series only.
   double aicc = 0;
   // The seasonal period actually used (1 when the series was too short for the requested one).
+  // Precisely: the period of the returned model, i.e. season_length for SNAIVE and ETS(A,A,A),
+  // 1 for the non-seasonal models.
   int season_length = 1;
 };
 
@@ -68,6 +77,17 @@ struct ForecastResult {
 // (0, 100), season_length < 1, or a named model that needs more data than the series has. kAuto
 // never fails on a valid series: with too little data it falls back to simpler models.
 // Every returned number is finite.
+//
+// kAuto follows R's forecast::ets(y, additive.only = TRUE) restricted to the ETS models above:
+//   - an (almost) constant series of two or more values gives SES with alpha 0.99999 and
+//     zero-width intervals (R: ses(y, alpha = 0.99999, initial = "simple"));
+//   - ETS(A,N,N), ETS(A,A,N), ETS(A,Ad,N) and, when 2 <= season_length <= 24 and the series is
+//     longer than one season, ETS(A,A,A) are fitted when they have fewer free parameters than
+//     n - 2 (so their AICc is finite), and the lowest AICc wins;
+//   - when none qualifies (n <= 4), NAIVE (with a single observation, zero-width intervals).
+// Named models need the data R's ets needs to estimate them by maximum likelihood:
+// SES 7 observations, HOLT 9, DAMPED_HOLT 10, HOLT_WINTERS_ADDITIVE season_length + 9 (with
+// season_length in [2, 24]); NAIVE 1, SNAIVE season_length + 1, DRIFT 3.
 absl::StatusOr<ForecastResult> ForecastSeries(std::span<const double> y,
                                               const ForecastOptions& options);
 

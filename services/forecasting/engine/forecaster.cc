@@ -1,0 +1,305 @@
+// ForecastSeries: input validation, dispatch to the requested model, and the automatic choice.
+#include "services/forecasting/engine/forecaster.h"
+
+#include <cmath>
+#include <cstddef>
+#include <limits>
+#include <optional>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "services/forecasting/engine/benchmark_models.h"
+#include "services/forecasting/engine/ets_fit.h"
+#include "services/forecasting/engine/ets_forecast.h"
+#include "services/forecasting/engine/intervals.h"
+
+namespace salesops::forecast {
+namespace {
+
+using ets::EtsFit;
+using ets::EtsSpec;
+
+// R's ets ignores seasonality beyond this period.
+constexpr int kMaxEtsSeasonLength = 24;
+// R's ets on an (almost) constant series: SES with this alpha.
+constexpr double kConstantSeriesAlpha = 0.99999;
+
+absl::Status Validate(std::span<const double> y, const ForecastOptions& options) {
+  if (y.empty()) return absl::InvalidArgumentError("y: the series is empty");
+  for (std::size_t i = 0; i < y.size(); ++i) {
+    if (!std::isfinite(y[i])) {
+      return absl::InvalidArgumentError(absl::StrFormat("y[%d]: value is not finite", i));
+    }
+  }
+  if (options.horizon < 1 || options.horizon > kMaxHorizon) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "horizon: must be between 1 and %d, got %d", kMaxHorizon, options.horizon));
+  }
+  for (std::size_t i = 0; i < options.levels.size(); ++i) {
+    const double level = options.levels[i];
+    if (!(level > 0 && level < 100)) {
+      return absl::InvalidArgumentError(absl::StrFormat(
+          "levels[%d]: must be a percentage strictly between 0 and 100, got %g", i, level));
+    }
+  }
+  if (options.season_length < 1) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "season_length: must be >= 1, got %d", options.season_length));
+  }
+  switch (options.model) {
+    case ModelKind::kAuto:
+    case ModelKind::kNaive:
+    case ModelKind::kSeasonalNaive:
+    case ModelKind::kDrift:
+    case ModelKind::kSes:
+    case ModelKind::kHolt:
+    case ModelKind::kDampedHolt:
+    case ModelKind::kHoltWintersAdditive:
+      return absl::OkStatus();
+  }
+  return absl::InvalidArgumentError("model: unknown model kind");
+}
+
+// Replaces infinities from overflow by the largest finite values, so that no output is infinite
+// even for data near the limits of double.
+double Finite(double v) {
+  if (std::isnan(v)) return 0;
+  if (v == std::numeric_limits<double>::infinity()) return std::numeric_limits<double>::max();
+  if (v == -std::numeric_limits<double>::infinity()) return std::numeric_limits<double>::lowest();
+  return v;
+}
+
+bool AllFinite(const std::vector<double>& v) {
+  for (double x : v) {
+    if (!std::isfinite(x)) return false;
+  }
+  return true;
+}
+
+ForecastResult Assemble(ModelKind kind, std::string name, int season_length,
+                        std::vector<std::pair<std::string, double>> parameters, double aicc,
+                        const std::vector<double>& mean, const std::vector<double>& sd,
+                        const ForecastOptions& options) {
+  ForecastResult r;
+  r.model = kind;
+  r.model_name = std::move(name);
+  r.season_length = season_length;
+  r.aicc = Finite(aicc);
+  r.parameters = std::move(parameters);
+  for (auto& [key, value] : r.parameters) value = Finite(value);
+  r.mean.reserve(mean.size());
+  for (double v : mean) r.mean.push_back(Finite(v));
+  r.intervals = NormalIntervals(r.mean, sd, options.levels);
+  for (Interval& interval : r.intervals) {
+    for (double& v : interval.lower) v = Finite(v);
+    for (double& v : interval.upper) v = Finite(v);
+  }
+  return r;
+}
+
+ForecastResult FromBenchmark(ModelKind kind, std::string name, int season_length,
+                             const BenchmarkForecast& f, const ForecastOptions& options) {
+  std::vector<std::pair<std::string, double>> parameters;
+  if (kind == ModelKind::kDrift) parameters.emplace_back("drift", f.drift);
+  parameters.emplace_back("sigma", f.sigma);
+  return Assemble(kind, std::move(name), season_length, std::move(parameters), 0, f.mean, f.sd,
+                  options);
+}
+
+ModelKind KindOf(const EtsSpec& spec) {
+  if (spec.has_season()) return ModelKind::kHoltWintersAdditive;
+  if (!spec.has_trend()) return ModelKind::kSes;
+  return spec.damped ? ModelKind::kDampedHolt : ModelKind::kHolt;
+}
+
+EtsSpec SpecOf(ModelKind kind, int m) {
+  EtsSpec spec;
+  switch (kind) {
+    case ModelKind::kHolt:
+      spec.trend = ets::TrendType::kAdditive;
+      break;
+    case ModelKind::kDampedHolt:
+      spec.trend = ets::TrendType::kAdditive;
+      spec.damped = true;
+      break;
+    case ModelKind::kHoltWintersAdditive:
+      spec.trend = ets::TrendType::kAdditive;
+      spec.season = ets::SeasonType::kAdditive;
+      spec.m = m;
+      break;
+    default:
+      break;
+  }
+  return spec;
+}
+
+// The result of a fitted ETS model, or nullopt when its forecasts are not all finite.
+std::optional<ForecastResult> FromEts(const EtsFit& fit, const ForecastOptions& options) {
+  const ets::EtsForecast f = ets::ForecastEts(fit, options.horizon);
+  if (!AllFinite(f.mean) || !AllFinite(f.sd)) return std::nullopt;
+  const EtsSpec& spec = fit.spec;
+  std::vector<std::pair<std::string, double>> parameters;
+  parameters.emplace_back("alpha", fit.params.alpha);
+  if (spec.has_trend()) parameters.emplace_back("beta", fit.params.beta);
+  if (spec.has_season()) parameters.emplace_back("gamma", fit.params.gamma);
+  if (spec.damped) parameters.emplace_back("phi", fit.params.phi);
+  parameters.emplace_back("l0", fit.initial_state[0]);
+  std::size_t offset = 1;
+  if (spec.has_trend()) {
+    parameters.emplace_back("b0", fit.initial_state[1]);
+    offset = 2;
+  }
+  for (std::size_t j = offset; j < fit.initial_state.size(); ++j) {
+    parameters.emplace_back(absl::StrCat("s", j - offset), fit.initial_state[j]);
+  }
+  parameters.emplace_back("sigma", fit.sigma);
+  return Assemble(KindOf(spec), spec.Name(), spec.has_season() ? spec.m : 1,
+                  std::move(parameters), fit.aicc, f.mean, f.sd, options);
+}
+
+// R's is.constant (all.equal to the first value, relative tolerance 1.5e-8), made scale-free:
+// R switches to an absolute tolerance for tiny data, which would call any tiny series constant.
+bool IsConstant(std::span<const double> y) {
+  double mean_abs = 0, mean_diff = 0;
+  const double n = static_cast<double>(y.size());
+  for (double v : y) {
+    mean_abs += std::fabs(v) / n;
+    mean_diff += std::fabs(v - y[0]) / n;
+  }
+  if (mean_abs == 0) return true;
+  return mean_diff / mean_abs < 1.5e-8;
+}
+
+// What R's ets returns for a constant series: SES with alpha = 0.99999 started at y[0].
+ForecastResult ConstantSeries(std::span<const double> y, const ForecastOptions& options) {
+  const double alpha = kConstantSeriesAlpha;
+  double level = y[0];
+  double max_error = 0;
+  for (std::size_t t = 1; t < y.size(); ++t) max_error = std::max(max_error, std::fabs(y[t] - level));
+  double ss = 0;
+  for (std::size_t t = 1; t < y.size(); ++t) {
+    const double e = y[t] - level;
+    if (max_error > 0) ss += (e / max_error) * (e / max_error);
+    level += alpha * e;
+  }
+  const double sigma = y.size() > 1 ? max_error * std::sqrt(ss / static_cast<double>(y.size() - 1))
+                                    : 0.0;
+  std::vector<double> mean(options.horizon, level), sd(options.horizon);
+  for (int h = 1; h <= options.horizon; ++h) {
+    sd[h - 1] = sigma * std::sqrt(1 + alpha * alpha * (h - 1));
+  }
+  return Assemble(ModelKind::kSes, "ETS(A,N,N)", 1,
+                  {{"alpha", alpha}, {"l0", y[0]}, {"sigma", sigma}}, 0, mean, sd, options);
+}
+
+ForecastResult Naive(std::span<const double> y, const ForecastOptions& options) {
+  // Cannot fail on a non-empty series.
+  return FromBenchmark(ModelKind::kNaive, "NAIVE", 1, *NaiveForecast(y, options.horizon),
+                       options);
+}
+
+ForecastResult Auto(std::span<const double> y, const ForecastOptions& options) {
+  if (y.size() == 1) return Naive(y, options);
+  if (IsConstant(y)) return ConstantSeries(y, options);
+  const int n = static_cast<int>(y.size());
+  int m = options.season_length;
+  if (m > kMaxEtsSeasonLength || m >= n) m = 1;
+
+  std::vector<EtsSpec> candidates = {SpecOf(ModelKind::kSes, 1), SpecOf(ModelKind::kHolt, 1),
+                                     SpecOf(ModelKind::kDampedHolt, 1)};
+  if (m > 1) candidates.push_back(SpecOf(ModelKind::kHoltWintersAdditive, m));
+
+  std::optional<ForecastResult> best;
+  for (const EtsSpec& spec : candidates) {
+    if (!ets::HasFiniteAicc(spec, n)) continue;
+    absl::StatusOr<EtsFit> fit = ets::FitEts(y, spec);
+    if (!fit.ok() || !std::isfinite(fit->aicc)) continue;
+    if (best.has_value() && !(fit->aicc < best->aicc)) continue;
+    std::optional<ForecastResult> result = FromEts(*fit, options);
+    if (result.has_value()) best = std::move(result);
+  }
+  if (best.has_value()) return *std::move(best);
+  // Too short for any ETS model (n <= 4) or nothing fitted: the last value carried forward.
+  return Naive(y, options);
+}
+
+absl::StatusOr<ForecastResult> NamedEts(std::span<const double> y, const ForecastOptions& options) {
+  const EtsSpec spec = SpecOf(options.model, options.season_length);
+  if (spec.has_season() && (spec.m < 2 || spec.m > kMaxEtsSeasonLength)) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "season_length: %s needs a seasonal period between 2 and %d, got %d",
+        ModelKindName(options.model), kMaxEtsSeasonLength, spec.m));
+  }
+  const int needed = ets::MinObservationsForNamedModel(spec);
+  if (static_cast<int>(y.size()) < needed) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "y: %s (%s) needs at least %d observations, got %d", ModelKindName(options.model),
+        spec.Name(), needed, y.size()));
+  }
+  absl::StatusOr<EtsFit> fit = ets::FitEts(y, spec);
+  if (!fit.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("y: ", fit.status().message()));
+  }
+  std::optional<ForecastResult> result = FromEts(*fit, options);
+  if (!result.has_value()) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "y: %s produced non-finite forecasts for this series", spec.Name()));
+  }
+  return *std::move(result);
+}
+
+}  // namespace
+
+const char* ModelKindName(ModelKind kind) {
+  switch (kind) {
+    case ModelKind::kAuto:
+      return "AUTO";
+    case ModelKind::kNaive:
+      return "NAIVE";
+    case ModelKind::kSeasonalNaive:
+      return "SNAIVE";
+    case ModelKind::kDrift:
+      return "DRIFT";
+    case ModelKind::kSes:
+      return "SES";
+    case ModelKind::kHolt:
+      return "HOLT";
+    case ModelKind::kDampedHolt:
+      return "DAMPED_HOLT";
+    case ModelKind::kHoltWintersAdditive:
+      return "HOLT_WINTERS_ADDITIVE";
+  }
+  return "UNKNOWN";
+}
+
+absl::StatusOr<ForecastResult> ForecastSeries(std::span<const double> y,
+                                              const ForecastOptions& options) {
+  if (absl::Status status = Validate(y, options); !status.ok()) return status;
+  switch (options.model) {
+    case ModelKind::kAuto:
+      return Auto(y, options);
+    case ModelKind::kNaive:
+      return Naive(y, options);
+    case ModelKind::kSeasonalNaive: {
+      absl::StatusOr<BenchmarkForecast> f =
+          SeasonalNaiveForecast(y, options.season_length, options.horizon);
+      if (!f.ok()) return absl::InvalidArgumentError(absl::StrCat("y: ", f.status().message()));
+      return FromBenchmark(ModelKind::kSeasonalNaive, "SNAIVE", options.season_length, *f,
+                           options);
+    }
+    case ModelKind::kDrift: {
+      absl::StatusOr<BenchmarkForecast> f = DriftForecast(y, options.horizon);
+      if (!f.ok()) return absl::InvalidArgumentError(absl::StrCat("y: ", f.status().message()));
+      return FromBenchmark(ModelKind::kDrift, "DRIFT", 1, *f, options);
+    }
+    case ModelKind::kSes:
+    case ModelKind::kHolt:
+    case ModelKind::kDampedHolt:
+    case ModelKind::kHoltWintersAdditive:
+      return NamedEts(y, options);
+  }
+  return absl::InvalidArgumentError("model: unknown model kind");
+}
+
+}  // namespace salesops::forecast

@@ -1,0 +1,381 @@
+// ForecastSeries: validation, model dispatch, the automatic choice against R, and robustness of
+// kAuto on awkward series (every output finite, never an error on a valid series).
+#include "services/forecasting/engine/forecaster.h"
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+namespace salesops::forecast {
+namespace {
+
+// R's datasets::AirPassengers (monthly, 1949-1960).
+const std::vector<double> kAirPassengers = {
+    112, 118, 132, 129, 121, 135, 148, 148, 136, 119, 104, 118, 115, 126, 141, 135, 125, 149,
+    170, 170, 158, 133, 114, 140, 145, 150, 178, 163, 172, 178, 199, 199, 184, 162, 146, 166,
+    171, 180, 193, 181, 183, 218, 230, 242, 209, 191, 172, 194, 196, 196, 236, 235, 229, 243,
+    264, 272, 237, 211, 180, 201, 204, 188, 235, 227, 234, 264, 302, 293, 259, 229, 203, 229,
+    242, 233, 267, 269, 270, 315, 364, 347, 312, 274, 237, 278, 284, 277, 317, 313, 318, 374,
+    413, 405, 355, 306, 271, 306, 315, 301, 356, 348, 355, 422, 465, 467, 404, 347, 305, 336,
+    340, 318, 362, 348, 363, 435, 491, 505, 404, 359, 310, 337, 360, 342, 406, 396, 420, 472,
+    548, 559, 463, 407, 362, 405, 417, 391, 419, 461, 472, 535, 622, 606, 508, 461, 390, 432};
+// R's datasets::BJsales.
+const std::vector<double> kBJsales = {
+  200.1, 199.5, 199.4, 198.9, 199, 200.2, 198.6, 200, 200.3, 201.2, 201.6, 201.5, 201.5, 203.5,
+  204.9, 207.1, 210.5, 210.5, 209.8, 208.8, 209.5, 213.2, 213.7, 215.1, 218.7, 219.8, 220.5, 223.8,
+  222.8, 223.8, 221.7, 222.3, 220.8, 219.4, 220.1, 220.6, 218.9, 217.8, 217.7, 215, 215.3, 215.9,
+  216.7, 216.7, 217.7, 218.7, 222.9, 224.9, 222.2, 220.7, 220, 218.7, 217, 215.9, 215.8, 214.1,
+  212.3, 213.9, 214.6, 213.6, 212.1, 211.4, 213.1, 212.9, 213.3, 211.5, 212.3, 213, 211, 210.7,
+  210.1, 211.4, 210, 209.7, 208.8, 208.8, 208.8, 210.6, 211.9, 212.8, 212.5, 214.8, 215.3, 217.5,
+  218.8, 220.7, 222.2, 226.7, 228.4, 233.2, 235.7, 237.1, 240.6, 243.8, 245.3, 246, 246.3, 247.7,
+  247.6, 247.8, 249.4, 249, 249.9, 250.5, 251.5, 249, 247.6, 248.8, 250.4, 250.7, 253, 253.7, 255,
+  256.2, 256, 257.4, 260.4, 260, 261.3, 260.4, 261.6, 260.8, 259.8, 259, 258.9, 257.4, 257.7,
+  257.9, 257.4, 257.3, 257.6, 258.9, 257.8, 257.7, 257.2, 257.5, 256.8, 257.5, 257, 257.6, 257.3,
+  257.5, 259.6, 261.1, 262.9, 263.3, 262.8, 261.8, 262.2, 262.7};
+// R's datasets::LakeHuron (annual, 1875-1972).
+const std::vector<double> kLakeHuron = {
+  580.38, 581.86, 580.97, 580.8, 579.79, 580.39, 580.42, 580.82, 581.4, 581.32, 581.44, 581.68,
+  581.17, 580.53, 580.01, 579.91, 579.14, 579.16, 579.55, 579.67, 578.44, 578.24, 579.1, 579.09,
+  579.35, 578.82, 579.32, 579.01, 579, 579.8, 579.83, 579.72, 579.89, 580.01, 579.37, 578.69,
+  578.19, 578.67, 579.55, 578.92, 578.09, 579.37, 580.13, 580.14, 579.51, 579.24, 578.66, 578.86,
+  578.05, 577.79, 576.75, 576.75, 577.82, 578.64, 580.58, 579.48, 577.38, 576.9, 576.94, 576.24,
+  576.84, 576.85, 576.9, 577.79, 578.18, 577.51, 577.23, 578.42, 579.61, 579.05, 579.26, 579.22,
+  579.38, 579.1, 577.95, 578.12, 579.75, 580.85, 580.41, 579.96, 579.61, 578.76, 578.18, 577.21,
+  577.13, 579.1, 578.25, 577.91, 576.89, 575.96, 576.8, 577.68, 578.38, 578.52, 579.74, 579.31,
+  579.89, 579.96};
+
+ForecastOptions Options(ModelKind model, int horizon, int season_length = 1) {
+  ForecastOptions o;
+  o.model = model;
+  o.horizon = horizon;
+  o.season_length = season_length;
+  return o;
+}
+
+// Every number finite, shapes as requested, intervals nested around the mean.
+void ExpectWellFormed(const ForecastResult& r, const ForecastOptions& o, const std::string& what) {
+  ASSERT_EQ(r.mean.size(), static_cast<std::size_t>(o.horizon)) << what;
+  ASSERT_EQ(r.intervals.size(), o.levels.size()) << what;
+  for (double v : r.mean) EXPECT_TRUE(std::isfinite(v)) << what;
+  for (std::size_t k = 0; k < r.intervals.size(); ++k) {
+    const Interval& in = r.intervals[k];
+    EXPECT_EQ(in.level, o.levels[k]) << what;
+    ASSERT_EQ(in.lower.size(), r.mean.size()) << what;
+    ASSERT_EQ(in.upper.size(), r.mean.size()) << what;
+    for (std::size_t i = 0; i < r.mean.size(); ++i) {
+      EXPECT_TRUE(std::isfinite(in.lower[i]) && std::isfinite(in.upper[i])) << what;
+      EXPECT_LE(in.lower[i], r.mean[i]) << what;
+      EXPECT_GE(in.upper[i], r.mean[i]) << what;
+    }
+  }
+  for (const auto& [name, value] : r.parameters) EXPECT_TRUE(std::isfinite(value)) << what << name;
+  EXPECT_TRUE(std::isfinite(r.aicc)) << what;
+  EXPECT_FALSE(r.model_name.empty()) << what;
+  EXPECT_TRUE(r.season_length == 1 || r.season_length == o.season_length) << what;
+}
+
+void ExpectInvalid(std::span<const double> y, const ForecastOptions& o, const std::string& field) {
+  const absl::StatusOr<ForecastResult> r = ForecastSeries(y, o);
+  ASSERT_FALSE(r.ok()) << field;
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument) << r.status();
+  EXPECT_NE(r.status().message().find(field), std::string::npos) << r.status();
+}
+
+TEST(ForecastSeriesTest, RejectsInvalidInput) {
+  const std::vector<double> y = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
+  ExpectInvalid(std::vector<double>{}, Options(ModelKind::kAuto, 3), "y");
+  ExpectInvalid(std::vector<double>{1, std::nan(""), 3}, Options(ModelKind::kAuto, 3), "y[1]");
+  ExpectInvalid(std::vector<double>{1, 2, std::numeric_limits<double>::infinity()},
+                Options(ModelKind::kAuto, 3), "y[2]");
+  ExpectInvalid(y, Options(ModelKind::kAuto, 0), "horizon");
+  ExpectInvalid(y, Options(ModelKind::kAuto, -4), "horizon");
+  ExpectInvalid(y, Options(ModelKind::kAuto, kMaxHorizon + 1), "horizon");
+  for (double level : {0.0, 100.0, -5.0, 150.0, std::nan("")}) {
+    ForecastOptions o = Options(ModelKind::kAuto, 3);
+    o.levels = {80, level};
+    ExpectInvalid(y, o, "levels[1]");
+  }
+  ExpectInvalid(y, Options(ModelKind::kAuto, 3, 0), "season_length");
+  ExpectInvalid(y, Options(static_cast<ModelKind>(99), 3), "model");
+}
+
+TEST(ForecastSeriesTest, NamedModelsNeedEnoughData) {
+  const std::vector<double> six = {1, 3, 2, 4, 3, 5};
+  ExpectInvalid(six, Options(ModelKind::kSes, 2), "7 observations");
+  ExpectInvalid(std::vector<double>(8, 1.5), Options(ModelKind::kHolt, 2), "9 observations");
+  ExpectInvalid(std::vector<double>(9, 1.5), Options(ModelKind::kDampedHolt, 2), "10 observations");
+  ExpectInvalid(std::vector<double>(20, 1.5), Options(ModelKind::kHoltWintersAdditive, 2, 12),
+                "21 observations");
+  ExpectInvalid(kAirPassengers, Options(ModelKind::kHoltWintersAdditive, 2, 1), "season_length");
+  ExpectInvalid(kAirPassengers, Options(ModelKind::kHoltWintersAdditive, 2, 25), "season_length");
+  ExpectInvalid(six, Options(ModelKind::kSeasonalNaive, 2, 6), "y");
+  ExpectInvalid(std::vector<double>{1, 2}, Options(ModelKind::kDrift, 2), "y");
+  // Just enough.
+  EXPECT_TRUE(ForecastSeries(std::vector<double>{1, 3, 2, 4, 3, 5, 4}, Options(ModelKind::kSes, 2))
+                  .ok());
+  EXPECT_TRUE(ForecastSeries(std::vector<double>{1}, Options(ModelKind::kNaive, 2)).ok());
+}
+
+TEST(ForecastSeriesTest, NamedEtsModelsReportTheirParameters) {
+  struct Case {
+    ModelKind kind;
+    int m;
+    std::string name;
+    std::vector<std::string> parameters;
+  };
+  std::vector<std::string> hw = {"alpha", "beta", "gamma", "l0", "b0"};
+  for (int j = 0; j < 12; ++j) hw.push_back("s" + std::to_string(j));
+  hw.push_back("sigma");
+  const std::vector<Case> cases = {
+      {ModelKind::kSes, 1, "ETS(A,N,N)", {"alpha", "l0", "sigma"}},
+      {ModelKind::kHolt, 1, "ETS(A,A,N)", {"alpha", "beta", "l0", "b0", "sigma"}},
+      {ModelKind::kDampedHolt, 1, "ETS(A,Ad,N)", {"alpha", "beta", "phi", "l0", "b0", "sigma"}},
+      {ModelKind::kHoltWintersAdditive, 12, "ETS(A,A,A)", hw},
+  };
+  for (const Case& c : cases) {
+    const ForecastOptions o = Options(c.kind, 12, c.m);
+    const absl::StatusOr<ForecastResult> r = ForecastSeries(kAirPassengers, o);
+    ASSERT_TRUE(r.ok()) << r.status();
+    ExpectWellFormed(*r, o, c.name);
+    EXPECT_EQ(r->model, c.kind);
+    EXPECT_EQ(r->model_name, c.name);
+    EXPECT_EQ(r->season_length, c.m);
+    ASSERT_EQ(r->parameters.size(), c.parameters.size()) << c.name;
+    for (std::size_t i = 0; i < c.parameters.size(); ++i) {
+      EXPECT_EQ(r->parameters[i].first, c.parameters[i]) << c.name;
+    }
+    EXPECT_NE(r->aicc, 0) << c.name;
+  }
+}
+
+// kAuto picks the lowest AICc among ETS(A,N,N), ETS(A,A,N), ETS(A,Ad,N) and ETS(A,A,A), like
+// choosing among R's fits of those four models by fit$aicc. Where R's optimiser reaches the
+// optimum, the choice and the AICc agree with R:
+//   R: fits <- list(ets(y, "ANN"), ets(y, "AAN", damped = FALSE), ets(y, "AAN", damped = TRUE));
+//      best <- fits[[which.min(sapply(fits, function(f) f$aicc))]]; best$method; best$aicc
+TEST(ForecastSeriesTest, AutoChoosesLikeR) {
+  {
+    const absl::StatusOr<ForecastResult> r = ForecastSeries(kBJsales, Options(ModelKind::kAuto, 4));
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->model_name, "ETS(A,Ad,N)");  // R: ETS(A,Ad,N), AICc 849.111
+    EXPECT_EQ(r->model, ModelKind::kDampedHolt);
+    EXPECT_NEAR(r->aicc, 849.111, 0.01);
+  }
+  {
+    const absl::StatusOr<ForecastResult> r =
+        ForecastSeries(kLakeHuron, Options(ModelKind::kAuto, 4));
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->model_name, "ETS(A,N,N)");  // R: ETS(A,N,N), AICc 396.9331
+    EXPECT_NEAR(r->aicc, 396.9331, 0.01);
+  }
+  {
+    // R picks ETS(A,A,A) here as well (AICc 1570.729; our optimiser finds a much better HW fit).
+    const absl::StatusOr<ForecastResult> r =
+        ForecastSeries(kAirPassengers, Options(ModelKind::kAuto, 12, 12));
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->model_name, "ETS(A,A,A)");
+    EXPECT_EQ(r->season_length, 12);
+    EXPECT_LT(r->aicc, 1570.729);
+  }
+}
+
+TEST(ForecastSeriesTest, AutoReportsTheChosenModelsOwnFit) {
+  const ForecastOptions autos = Options(ModelKind::kAuto, 6);
+  const absl::StatusOr<ForecastResult> a = ForecastSeries(kBJsales, autos);
+  const absl::StatusOr<ForecastResult> d = ForecastSeries(kBJsales, Options(ModelKind::kDampedHolt, 6));
+  ASSERT_TRUE(a.ok() && d.ok());
+  EXPECT_EQ(a->aicc, d->aicc);
+  EXPECT_EQ(a->mean, d->mean);
+  EXPECT_EQ(a->parameters, d->parameters);
+}
+
+TEST(ForecastSeriesTest, ConstantSeriesGivesZeroWidthIntervals) {
+  // R: ets(c(5, 5, 5, 5, 5)) is SES with alpha = 0.99999; forecasts 5 with zero-width intervals.
+  for (const std::vector<double>& y :
+       {std::vector<double>(5, 5.0), std::vector<double>(40, -3.25), std::vector<double>(30, 0.0),
+        std::vector<double>(2, 7.0)}) {
+    const ForecastOptions o = Options(ModelKind::kAuto, 5, 4);
+    const absl::StatusOr<ForecastResult> r = ForecastSeries(y, o);
+    ASSERT_TRUE(r.ok());
+    ExpectWellFormed(*r, o, "constant");
+    EXPECT_EQ(r->model, ModelKind::kSes);
+    EXPECT_EQ(r->season_length, 1);
+    for (std::size_t i = 0; i < r->mean.size(); ++i) {
+      EXPECT_EQ(r->mean[i], y[0]);
+      for (const Interval& in : r->intervals) {
+        EXPECT_EQ(in.lower[i], y[0]);
+        EXPECT_EQ(in.upper[i], y[0]);
+      }
+    }
+  }
+}
+
+TEST(ForecastSeriesTest, AutoFallsBackToNaiveForTinySeries) {
+  for (const std::vector<double>& y : {std::vector<double>{4}, std::vector<double>{4, 6},
+                                       std::vector<double>{4, 6, 5},
+                                       std::vector<double>{4, 6, 5, 7}}) {
+    const ForecastOptions o = Options(ModelKind::kAuto, 3, 12);
+    const absl::StatusOr<ForecastResult> r = ForecastSeries(y, o);
+    ASSERT_TRUE(r.ok()) << r.status();
+    ExpectWellFormed(*r, o, "n=" + std::to_string(y.size()));
+    EXPECT_EQ(r->model_name, "NAIVE");
+    EXPECT_EQ(r->season_length, 1);
+    EXPECT_EQ(r->mean[0], y.back());
+  }
+  // One observation: nothing to estimate a spread from.
+  const absl::StatusOr<ForecastResult> one =
+      ForecastSeries(std::vector<double>{4}, Options(ModelKind::kAuto, 2));
+  ASSERT_TRUE(one.ok());
+  EXPECT_EQ(one->intervals[0].lower[1], 4);
+  // Five observations: SES has a finite AICc.
+  const absl::StatusOr<ForecastResult> five =
+      ForecastSeries(std::vector<double>{4, 6, 5, 7, 6}, Options(ModelKind::kAuto, 2));
+  ASSERT_TRUE(five.ok());
+  EXPECT_EQ(five->model_name, "ETS(A,N,N)");
+}
+
+TEST(ForecastSeriesTest, AutoDropsSeasonalityTheDataCannotSupport) {
+  // 15 monthly points: more than one season, but ETS(A,A,A) has 16 parameters.
+  const std::vector<double> y15(kAirPassengers.begin(), kAirPassengers.begin() + 15);
+  // 60 weekly points with season_length 52: R's ets ignores periods above 24.
+  std::vector<double> y60;
+  for (int t = 0; t < 60; ++t) y60.push_back(100 + 10 * std::sin(2 * M_PI * t / 52) + (t % 3));
+  // Season longer than the series.
+  const std::vector<double> y10(kAirPassengers.begin(), kAirPassengers.begin() + 10);
+  struct Case {
+    const std::vector<double>* y;
+    int m;
+  };
+  for (const Case& c : {Case{&y15, 12}, Case{&y60, 52}, Case{&y10, 12}}) {
+    const ForecastOptions o = Options(ModelKind::kAuto, 8, c.m);
+    const absl::StatusOr<ForecastResult> r = ForecastSeries(*c.y, o);
+    ASSERT_TRUE(r.ok()) << r.status();
+    ExpectWellFormed(*r, o, "m=" + std::to_string(c.m));
+    EXPECT_EQ(r->season_length, 1);
+    EXPECT_NE(r->model, ModelKind::kHoltWintersAdditive);
+  }
+  // 19 monthly points is the least for which ETS(A,A,A) has a finite AICc: it is a candidate.
+  const std::vector<double> y19(kAirPassengers.begin(), kAirPassengers.begin() + 19);
+  const absl::StatusOr<ForecastResult> r = ForecastSeries(y19, Options(ModelKind::kAuto, 8, 12));
+  ASSERT_TRUE(r.ok());
+  ExpectWellFormed(*r, Options(ModelKind::kAuto, 8, 12), "n=19");
+}
+
+TEST(ForecastSeriesTest, AutoIsRobustOnAwkwardSeries) {
+  std::vector<std::pair<std::string, std::vector<double>>> series;
+  std::vector<double> v;
+  for (int t = 0; t < 48; ++t) v.push_back(2.0 * t + 3);  // exact line: perfect Holt fit
+  series.emplace_back("exact line", v);
+  v.clear();
+  for (int t = 0; t < 48; ++t) v.push_back(t % 2 == 0 ? 1 : -1);
+  series.emplace_back("alternating", v);
+  v.clear();
+  for (int t = 0; t < 48; ++t) v.push_back(t == 30 ? 1000 : 0);  // one spike
+  series.emplace_back("spike", v);
+  v.clear();
+  for (int t = 0; t < 60; ++t) v.push_back((t % 12 == 11) ? 50 : 0);  // intermittent, seasonal
+  series.emplace_back("intermittent", v);
+  for (double scale : {1e-300, 1e-150, 1e150, 1e300, -1e300}) {
+    std::vector<double> s = kAirPassengers;
+    for (double& x : s) x *= scale / 1000;
+    series.emplace_back("AirPassengers * " + std::to_string(scale), s);
+  }
+  std::vector<double> near_max(30);
+  for (int t = 0; t < 30; ++t) near_max[t] = std::numeric_limits<double>::max() * (0.5 + 0.01 * t);
+  series.emplace_back("near DBL_MAX, trending", near_max);
+  std::vector<double> tiny(30);
+  for (int t = 0; t < 30; ++t) tiny[t] = std::numeric_limits<double>::denorm_min() * (t % 5);
+  series.emplace_back("denormals", tiny);
+  std::vector<double> almost_constant(40, 1e6);
+  almost_constant[17] += 1e-3;
+  series.emplace_back("almost constant", almost_constant);
+  std::vector<double> negative = kAirPassengers;
+  for (double& x : negative) x = 300 - x;
+  series.emplace_back("negative", negative);
+
+  for (const auto& [what, y] : series) {
+    for (int m : {1, 4, 12}) {
+      ForecastOptions o = Options(ModelKind::kAuto, 24, m);
+      o.levels = {50, 80, 95, 99.9};
+      const absl::StatusOr<ForecastResult> r = ForecastSeries(y, o);
+      ASSERT_TRUE(r.ok()) << what << ": " << r.status();
+      ExpectWellFormed(*r, o, what + " m=" + std::to_string(m));
+    }
+    for (ModelKind kind : {ModelKind::kNaive, ModelKind::kSeasonalNaive, ModelKind::kDrift,
+                           ModelKind::kSes, ModelKind::kHolt, ModelKind::kDampedHolt,
+                           ModelKind::kHoltWintersAdditive}) {
+      const ForecastOptions o = Options(kind, 6, 4);
+      const absl::StatusOr<ForecastResult> r = ForecastSeries(y, o);
+      if (r.ok()) ExpectWellFormed(*r, o, what + " " + ModelKindName(kind));
+    }
+  }
+}
+
+TEST(ForecastSeriesTest, IntervalsFollowTheRequestedLevelsInOrder) {
+  ForecastOptions o = Options(ModelKind::kSes, 4);
+  o.levels = {95, 50, 80};
+  const absl::StatusOr<ForecastResult> r = ForecastSeries(kLakeHuron, o);
+  ASSERT_TRUE(r.ok());
+  ExpectWellFormed(*r, o, "levels");
+  for (std::size_t i = 0; i < 4; ++i) {
+    EXPECT_GT(r->intervals[0].upper[i], r->intervals[2].upper[i]);
+    EXPECT_GT(r->intervals[2].upper[i], r->intervals[1].upper[i]);
+  }
+  ForecastOptions none = o;
+  none.levels.clear();
+  const absl::StatusOr<ForecastResult> r2 = ForecastSeries(kLakeHuron, none);
+  ASSERT_TRUE(r2.ok());
+  EXPECT_TRUE(r2->intervals.empty());
+  EXPECT_EQ(r2->mean, r->mean);
+}
+
+TEST(ForecastSeriesTest, IsDeterministicAndThreadSafe) {
+  const ForecastOptions o = Options(ModelKind::kAuto, 12, 12);
+  const absl::StatusOr<ForecastResult> first = ForecastSeries(kAirPassengers, o);
+  ASSERT_TRUE(first.ok());
+  std::vector<ForecastResult> results(4);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] { results[t] = *ForecastSeries(kAirPassengers, o); });
+  }
+  for (std::thread& th : threads) th.join();
+  for (const ForecastResult& r : results) {
+    EXPECT_EQ(r.model_name, first->model_name);
+    EXPECT_EQ(r.mean, first->mean);
+    EXPECT_EQ(r.aicc, first->aicc);
+    EXPECT_EQ(r.parameters, first->parameters);
+    ASSERT_EQ(r.intervals.size(), first->intervals.size());
+    for (std::size_t k = 0; k < r.intervals.size(); ++k) {
+      EXPECT_EQ(r.intervals[k].lower, first->intervals[k].lower);
+      EXPECT_EQ(r.intervals[k].upper, first->intervals[k].upper);
+    }
+  }
+}
+
+TEST(ForecastSeriesTest, ModelKindNames) {
+  EXPECT_STREQ(ModelKindName(ModelKind::kAuto), "AUTO");
+  EXPECT_STREQ(ModelKindName(ModelKind::kSes), "SES");
+  EXPECT_STREQ(ModelKindName(ModelKind::kHoltWintersAdditive), "HOLT_WINTERS_ADDITIVE");
+}
+
+TEST(ForecastSeriesTest, AutoOnAMonthlySeriesIsFast) {
+  const ForecastOptions o = Options(ModelKind::kAuto, 18, 12);
+  constexpr int kRepeats = 5;
+  const auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < kRepeats; ++i) ASSERT_TRUE(ForecastSeries(kAirPassengers, o).ok());
+  const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
+                                                              start)
+                        .count() /
+                    kRepeats;
+  std::printf("  kAuto on AirPassengers (4 ETS fits, 144 points): %.2f ms\n", ms);
+  EXPECT_LT(ms, 250);  // loose: sanitiser and debug builds are much slower than the ~3 ms here
+}
+
+}  // namespace
+}  // namespace salesops::forecast
