@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <initializer_list>
 #include <limits>
 #include <vector>
 
@@ -111,6 +112,130 @@ std::vector<double> InitialSteps(const EtsSpec& spec, const std::vector<double>&
     step[j] = s > 0 ? s : 1e-3;
   }
   return step;
+}
+
+// The box bounds of the smoothing parameters in the optimiser's vector (states are free).
+void SmoothingBoxBounds(const EtsSpec& spec, const EtsBounds& b, std::vector<double>& lower,
+                        std::vector<double>& upper) {
+  std::size_t j = 0;
+  lower[j] = b.alpha_lower;
+  upper[j++] = b.alpha_upper;
+  if (spec.has_trend()) {
+    lower[j] = b.beta_lower;
+    upper[j++] = b.beta_upper;
+  }
+  if (spec.has_season()) {
+    lower[j] = b.gamma_lower;
+    upper[j++] = b.gamma_upper;
+  }
+  if (spec.damped) {
+    lower[j] = b.phi_lower;
+    upper[j++] = b.phi_upper;
+  }
+}
+
+// NLopt's Nelder-Mead, run repeatedly from the best point so far with a fresh simplex. The runs
+// alternate between two ways of meeting the bounds, because each fails where the other does not:
+// with NLopt's box bounds, points are pinned to the bounds, which finds optima on a bound (common:
+// alpha = 0.9999, beta = alpha, phi = 0.8) but can collapse the simplex onto a bound face;
+// without them (R's way) the objective's +inf pushes the simplex back inside, which finds
+// interior optima near a bound but approaches corners slowly. The first two runs use one way
+// each; later runs continue while they still improve the likelihood noticeably.
+class SimplexSearch {
+ public:
+  SimplexSearch(Objective& objective, const EtsFitOptions& options, double spread, std::size_t dim)
+      : objective_(objective),
+        options_(options),
+        spread_(spread),
+        opt_(nlopt_create(NLOPT_LN_NELDERMEAD, static_cast<unsigned>(dim))),
+        lower_(dim, -HUGE_VAL),
+        upper_(dim, HUGE_VAL),
+        unbounded_lower_(dim, -HUGE_VAL),
+        unbounded_upper_(dim, HUGE_VAL),
+        candidate_(dim) {
+    SmoothingBoxBounds(objective.spec, options.bounds, lower_, upper_);
+    if (opt_ != nullptr) {
+      nlopt_set_min_objective(opt_, NloptObjective, &objective_);
+      nlopt_set_ftol_abs(opt_, options.ftol_abs);
+      nlopt_set_maxeval(opt_, options.max_evaluations_per_run);
+    }
+  }
+  ~SimplexSearch() {
+    if (opt_ != nullptr) nlopt_destroy(opt_);
+  }
+  SimplexSearch(const SimplexSearch&) = delete;
+  SimplexSearch& operator=(const SimplexSearch&) = delete;
+
+  bool ok() const { return opt_ != nullptr; }
+
+  // Improves `x` (objective value `f`) in place.
+  void Improve(std::vector<double>& x, double& f) {
+    for (int run = 0; run <= options_.max_restarts; ++run) {
+      const bool boxed = run % 2 == 0;
+      nlopt_set_lower_bounds(opt_, boxed ? lower_.data() : unbounded_lower_.data());
+      nlopt_set_upper_bounds(opt_, boxed ? upper_.data() : unbounded_upper_.data());
+      const std::vector<double> step = InitialSteps(objective_.spec, x, options_.bounds, spread_);
+      nlopt_set_initial_step(opt_, step.data());
+      candidate_ = x;
+      double value = HUGE_VAL;
+      const nlopt_result result = nlopt_optimize(opt_, candidate_.data(), &value);
+      const double gain = (result >= 0 && value < f) ? f - value : 0.0;
+      if (gain > 0) {
+        x = candidate_;
+        f = value;
+      }
+      if (run >= 1 && gain < options_.restart_min_gain) break;
+    }
+  }
+
+ private:
+  Objective& objective_;
+  const EtsFitOptions& options_;
+  const double spread_;
+  nlopt_opt opt_;
+  std::vector<double> lower_, upper_, unbounded_lower_, unbounded_upper_;
+  std::vector<double> candidate_;
+};
+
+// The likelihood is often multimodal in the smoothing parameters (e.g. beta small vs beta = alpha
+// for Holt's method on a seasonal series), and which mode Nelder-Mead finds depends on its start.
+// This evaluates a coarse grid of smoothing parameters, each with every one of `state_sources`'
+// initial states, and returns the best point if it beats `threshold`.
+std::vector<double> ProbeGrid(Objective& objective, const EtsBounds& b,
+                              std::initializer_list<const std::vector<double>*> state_sources,
+                              double threshold, double& best_value) {
+  const EtsSpec& spec = objective.spec;
+  std::vector<double> best;
+  best_value = threshold;
+  for (const std::vector<double>* states : state_sources) {
+    std::vector<double> probe = *states;
+    for (double alpha : {b.alpha_lower, 0.1, 0.3, 0.6, 0.9, b.alpha_upper}) {
+      for (double beta_frac : {0.0, 0.3, 1.0}) {
+        if (!spec.has_trend() && beta_frac != 0.0) continue;
+        for (double gamma_frac : {0.0, 0.3, 1.0}) {
+          if (!spec.has_season() && gamma_frac != 0.0) continue;
+          for (double phi : {b.phi_lower, 0.9, b.phi_upper}) {
+            if (!spec.damped && phi != b.phi_lower) continue;
+            std::size_t j = 0;
+            probe[j++] = alpha;
+            if (spec.has_trend()) {
+              probe[j++] = std::max(b.beta_lower, std::min(beta_frac * alpha, b.beta_upper));
+            }
+            if (spec.has_season()) {
+              probe[j++] = std::max(b.gamma_lower, gamma_frac * std::min(b.gamma_upper, 1 - alpha));
+            }
+            if (spec.damped) probe[j++] = phi;
+            const double f = objective(probe.data());
+            if (f < best_value) {
+              best_value = f;
+              best = probe;
+            }
+          }
+        }
+      }
+    }
+  }
+  return best;
 }
 
 // Power-of-two scale bringing the series to magnitude ~1: exact in floating point, and keeps the
@@ -245,75 +370,41 @@ absl::StatusOr<EtsFit> FitEts(std::span<const double> y_raw, const EtsSpec& raw_
   objective.state.assign(spec.NumStates(), 0.0);
   objective.ring.assign(spec.m, 0.0);
 
-  // Starting point. Like R, the optimiser itself is unconstrained: the objective is +inf outside
-  // the bounds and the admissible region. (Letting NLopt pin points to box bounds instead makes
-  // the simplex collapse onto a bound face and stop short of interior optima.)
+  // R's starting point: heuristic smoothing parameters and initial states.
   const EtsParams p0 = HeuristicSmoothingParameters(spec, options.bounds);
   const std::vector<double> s0 = HeuristicInitialStates(y, spec);
   std::vector<double> x = {p0.alpha};
   if (spec.has_trend()) x.push_back(p0.beta);
   if (spec.has_season()) x.push_back(p0.gamma);
   if (spec.damped) x.push_back(p0.phi);
+  const std::size_t num_smoothing = x.size();
   x.insert(x.end(), s0.begin(), s0.end());
-  const EtsBounds& b = options.bounds;
-
   double best_f = objective(x.data());
   if (!std::isfinite(best_f)) {
     return absl::InternalError(absl::StrFormat(
         "%s: R's starting values are not admissible for this series", spec.Name()));
   }
-  const double spread = StandardDeviation(y);
 
-  // Box bounds for the smoothing parameters (the states are free).
-  std::vector<double> lower(x.size(), -HUGE_VAL), upper(x.size(), HUGE_VAL);
-  {
-    std::size_t j = 0;
-    lower[j] = b.alpha_lower;
-    upper[j++] = b.alpha_upper;
-    if (spec.has_trend()) {
-      lower[j] = b.beta_lower;
-      upper[j++] = b.beta_upper;
-    }
-    if (spec.has_season()) {
-      lower[j] = b.gamma_lower;
-      upper[j++] = b.gamma_upper;
-    }
-    if (spec.damped) {
-      lower[j] = b.phi_lower;
-      upper[j++] = b.phi_upper;
+  SimplexSearch search(objective, options, StandardDeviation(y), x.size());
+  if (!search.ok()) return absl::InternalError("cannot create the NLopt optimiser");
+  search.Improve(x, best_f);
+  if (options.probe_grid) {
+    // Grid points take the fitted initial states or R's heuristic ones (the better states differ
+    // between modes, e.g. the overall mean as level when alpha is tiny).
+    std::vector<double> heuristic(num_smoothing, 0.0);
+    heuristic.insert(heuristic.end(), s0.begin(), s0.end());
+    double probe_f = 0;
+    std::vector<double> probe =
+        ProbeGrid(objective, options.bounds, {&x, &heuristic}, best_f - options.restart_min_gain,
+                  probe_f);
+    if (!probe.empty()) {
+      search.Improve(probe, probe_f);
+      if (probe_f < best_f) {
+        x = std::move(probe);
+        best_f = probe_f;
+      }
     }
   }
-  const std::vector<double> no_lower(x.size(), -HUGE_VAL), no_upper(x.size(), HUGE_VAL);
-
-  // Nelder-Mead runs, each restarted from the best point so far with a fresh simplex. They
-  // alternate between two ways of meeting the bounds, because each fails where the other does
-  // not: with NLopt's box bounds, points are pinned to the bounds, which finds optima on a bound
-  // (common: alpha = 0.9999, beta = alpha, phi = 0.8) but can collapse the simplex onto a bound
-  // face; without them (R's way) the objective's +inf pushes the simplex back inside, which finds
-  // interior optima near a bound but approaches corners slowly. The first two runs use one way
-  // each; later runs continue while they still improve the likelihood noticeably.
-  nlopt_opt opt = nlopt_create(NLOPT_LN_NELDERMEAD, static_cast<unsigned>(x.size()));
-  nlopt_set_min_objective(opt, NloptObjective, &objective);
-  nlopt_set_ftol_abs(opt, options.ftol_abs);
-  nlopt_set_maxeval(opt, options.max_evaluations_per_run);
-  std::vector<double> candidate = x;
-  for (int run = 0; run <= options.max_restarts; ++run) {
-    const bool boxed = run % 2 == 0;
-    nlopt_set_lower_bounds(opt, boxed ? lower.data() : no_lower.data());
-    nlopt_set_upper_bounds(opt, boxed ? upper.data() : no_upper.data());
-    const std::vector<double> step = InitialSteps(spec, x, b, spread);
-    nlopt_set_initial_step(opt, step.data());
-    candidate = x;
-    double f = HUGE_VAL;
-    const nlopt_result result = nlopt_optimize(opt, candidate.data(), &f);
-    const double gain = (result >= 0 && f < best_f) ? best_f - f : 0.0;
-    if (gain > 0) {
-      x = candidate;
-      best_f = f;
-    }
-    if (run >= 1 && gain < options.restart_min_gain) break;
-  }
-  nlopt_destroy(opt);
 
   EtsFit fit;
   fit.spec = spec;

@@ -2,6 +2,13 @@
 // parameters and the initial states are optimised together (Nelder-Mead, here NLopt's), from R's
 // heuristic starting values, within R's bounds and admissible region, minimising R's likelihood
 // criterion n*log(SSE) (+ 2*sum log|yhat| for multiplicative errors).
+//
+// Where we depart from R is only in how hard we search: R runs one Nelder-Mead of at most 2000
+// evaluations, which often stops short (in 16 dimensions for monthly Holt-Winters especially).
+// Here short Nelder-Mead runs are restarted from their best point, alternating box-bounded and
+// penalised handling of the bounds, and a coarse grid over the smoothing parameters catches the
+// other modes of a multimodal likelihood. The result is at least as likely as R's in ~98% of fits
+// we compared, at a fraction of R's evaluations.
 #ifndef SALESOPS_SERVICES_FORECASTING_ENGINE_ETS_FIT_H_
 #define SALESOPS_SERVICES_FORECASTING_ENGINE_ETS_FIT_H_
 
@@ -34,10 +41,11 @@ struct EtsFit {
   int evaluations = 0;  // likelihood evaluations spent by the optimiser
 };
 
-// Tuning of the optimiser; the defaults are what ForecastSeries uses. They were chosen on ~300
-// fits to R's datasets and simulated M3-like series: R's own Nelder-Mead (2000 evaluations, no
-// restart) ends at a worse likelihood than these settings in most fits and at a better one in
-// about 3% (different local optima), at a fraction of the evaluations.
+// Tuning of the optimiser; the defaults are what ForecastSeries uses. They were chosen on ~2000
+// fits of the four additive models to R's datasets and simulated M3-like series: R's own
+// Nelder-Mead (2000 evaluations, no restart) ends at a worse likelihood than these settings in
+// about 70% of fits and at a better one in under 2% (other local optima), with a fraction of the
+// evaluations.
 struct EtsFitOptions {
   EtsBounds bounds;
   // Stop a run when the best and worst simplex values differ by less than this (units of lik,
@@ -49,6 +57,10 @@ struct EtsFitOptions {
   // always runs; later ones only while the previous run improved lik by restart_min_gain or more.
   int max_restarts = 3;
   double restart_min_gain = 1e-2;
+  // After optimising from R's starting point, evaluate a coarse grid of smoothing parameters
+  // (with the fitted initial states) and optimise again from the best grid point when it beats
+  // the optimum found: the likelihood is often multimodal in the smoothing parameters.
+  bool probe_grid = true;
 };
 
 // The minimum number of observations for which R's ets estimates `spec` by maximum likelihood
