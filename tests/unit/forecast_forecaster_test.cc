@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <random>
 #include <string>
 #include <thread>
 #include <vector>
@@ -300,7 +301,7 @@ TEST(ForecastSeriesTest, AutoIsRobustOnAwkwardSeries) {
   series.emplace_back("negative", negative);
 
   for (const auto& [what, y] : series) {
-    for (int m : {1, 4, 12}) {
+    for (int m : {1, 2, 4, 12, 24}) {
       ForecastOptions o = Options(ModelKind::kAuto, 24, m);
       o.levels = {50, 80, 95, 99.9};
       const absl::StatusOr<ForecastResult> r = ForecastSeries(y, o);
@@ -313,6 +314,44 @@ TEST(ForecastSeriesTest, AutoIsRobustOnAwkwardSeries) {
       const ForecastOptions o = Options(kind, 6, 4);
       const absl::StatusOr<ForecastResult> r = ForecastSeries(y, o);
       if (r.ok()) ExpectWellFormed(*r, o, what + " " + ModelKindName(kind));
+    }
+  }
+}
+
+// Random short series of every kind (integers with ties, zeros, sign changes, jumps) and random
+// seasonal periods: kAuto always succeeds with finite output; named models either succeed with
+// finite output or refuse with InvalidArgument.
+TEST(ForecastSeriesTest, RandomSeriesNeverBreakIt) {
+  std::mt19937 rng(20240601);
+  std::uniform_int_distribution<int> length(1, 60), period(1, 30), style(0, 3);
+  std::normal_distribution<double> noise(0, 1);
+  for (int trial = 0; trial < 150; ++trial) {
+    const int n = length(rng);
+    std::vector<double> y(n);
+    double level = 100 * noise(rng);
+    for (int t = 0; t < n; ++t) {
+      switch (style(rng)) {
+        case 0: y[t] = std::round(level + 3 * noise(rng)); break;  // integers, many ties
+        case 1: y[t] = 0; break;                                   // zeros
+        case 2: level += 50 * noise(rng); y[t] = level; break;     // jumps
+        default: y[t] = level + noise(rng); break;
+      }
+    }
+    const int m = period(rng);
+    const ForecastOptions autos = Options(ModelKind::kAuto, 1 + trial % 30, m);
+    const absl::StatusOr<ForecastResult> r = ForecastSeries(y, autos);
+    ASSERT_TRUE(r.ok()) << "trial " << trial << ": " << r.status();
+    ExpectWellFormed(*r, autos, "trial " + std::to_string(trial));
+    for (ModelKind kind : {ModelKind::kNaive, ModelKind::kSeasonalNaive, ModelKind::kDrift,
+                           ModelKind::kSes, ModelKind::kHolt, ModelKind::kDampedHolt,
+                           ModelKind::kHoltWintersAdditive}) {
+      const ForecastOptions o = Options(kind, 5, m);
+      const absl::StatusOr<ForecastResult> named = ForecastSeries(y, o);
+      if (named.ok()) {
+        ExpectWellFormed(*named, o, "trial " + std::to_string(trial) + " " + ModelKindName(kind));
+      } else {
+        EXPECT_EQ(named.status().code(), absl::StatusCode::kInvalidArgument) << named.status();
+      }
     }
   }
 }

@@ -1,6 +1,7 @@
 // ForecastSeries: input validation, dispatch to the requested model, and the automatic choice.
 #include "services/forecasting/engine/forecaster.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <limits>
