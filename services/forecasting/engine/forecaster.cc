@@ -14,6 +14,7 @@
 #include "services/forecasting/engine/ets_fit.h"
 #include "services/forecasting/engine/ets_forecast.h"
 #include "services/forecasting/engine/intervals.h"
+#include "services/forecasting/engine/result.h"
 
 namespace salesops::forecast {
 namespace {
@@ -57,46 +58,16 @@ absl::Status Validate(std::span<const double> y, const ForecastOptions& options)
     case ModelKind::kHolt:
     case ModelKind::kDampedHolt:
     case ModelKind::kHoltWintersAdditive:
+    case ModelKind::kEts:
+    case ModelKind::kTheta:
+    case ModelKind::kOptimizedTheta:
+    case ModelKind::kArima:
+    case ModelKind::kCroston:
+    case ModelKind::kSba:
+    case ModelKind::kTsb:
       return absl::OkStatus();
   }
   return absl::InvalidArgumentError("model: unknown model kind");
-}
-
-// Replaces infinities from overflow by the largest finite values, so that no output is infinite
-// even for data near the limits of double.
-double Finite(double v) {
-  if (std::isnan(v)) return 0;
-  if (v == std::numeric_limits<double>::infinity()) return std::numeric_limits<double>::max();
-  if (v == -std::numeric_limits<double>::infinity()) return std::numeric_limits<double>::lowest();
-  return v;
-}
-
-bool AllFinite(const std::vector<double>& v) {
-  for (double x : v) {
-    if (!std::isfinite(x)) return false;
-  }
-  return true;
-}
-
-ForecastResult Assemble(ModelKind kind, std::string name, int season_length,
-                        std::vector<std::pair<std::string, double>> parameters, double aicc,
-                        const std::vector<double>& mean, const std::vector<double>& sd,
-                        const ForecastOptions& options) {
-  ForecastResult r;
-  r.model = kind;
-  r.model_name = std::move(name);
-  r.season_length = season_length;
-  r.aicc = Finite(aicc);
-  r.parameters = std::move(parameters);
-  for (auto& [key, value] : r.parameters) value = Finite(value);
-  r.mean.reserve(mean.size());
-  for (double v : mean) r.mean.push_back(Finite(v));
-  r.intervals = NormalIntervals(r.mean, sd, options.levels);
-  for (Interval& interval : r.intervals) {
-    for (double& v : interval.lower) v = Finite(v);
-    for (double& v : interval.upper) v = Finite(v);
-  }
-  return r;
 }
 
 ForecastResult FromBenchmark(ModelKind kind, std::string name, int season_length,
@@ -270,6 +241,20 @@ const char* ModelKindName(ModelKind kind) {
       return "DAMPED_HOLT";
     case ModelKind::kHoltWintersAdditive:
       return "HOLT_WINTERS_ADDITIVE";
+    case ModelKind::kEts:
+      return "ETS";
+    case ModelKind::kTheta:
+      return "THETA";
+    case ModelKind::kOptimizedTheta:
+      return "OPTIMIZED_THETA";
+    case ModelKind::kArima:
+      return "ARIMA";
+    case ModelKind::kCroston:
+      return "CROSTON";
+    case ModelKind::kSba:
+      return "SBA";
+    case ModelKind::kTsb:
+      return "TSB";
   }
   return "UNKNOWN";
 }
@@ -299,6 +284,15 @@ absl::StatusOr<ForecastResult> ForecastSeries(std::span<const double> y,
     case ModelKind::kDampedHolt:
     case ModelKind::kHoltWintersAdditive:
       return NamedEts(y, options);
+    // Being built in this change; wired in as each model lands.
+    case ModelKind::kEts:
+    case ModelKind::kTheta:
+    case ModelKind::kOptimizedTheta:
+    case ModelKind::kArima:
+    case ModelKind::kCroston:
+    case ModelKind::kSba:
+    case ModelKind::kTsb:
+      return absl::UnimplementedError(absl::StrCat("model: ", ModelKindName(options.model), " is not built yet"));
   }
   return absl::InvalidArgumentError("model: unknown model kind");
 }

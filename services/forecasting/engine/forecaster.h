@@ -26,6 +26,13 @@ enum class ModelKind {
   kHolt,                 // ETS(A,A,N)
   kDampedHolt,           // ETS(A,Ad,N)
   kHoltWintersAdditive,  // ETS(A,A,A)
+  kEts,                  // the ETS family, chosen by AICc as R's forecast::ets(y) (see ets_spec)
+  kTheta,                // the Theta method of the M3 competition, as R's forecast::thetaf
+  kOptimizedTheta,       // Theta with an optimised theta (Fiorucci et al. 2016)
+  kArima,                // automatic ARIMA, as R's forecast::auto.arima
+  kCroston,              // Croston's method, for intermittent demand
+  kSba,                  // Syntetos-Boylan approximation (bias-corrected Croston)
+  kTsb,                  // Teunter-Syntetos-Babai (demand probability smoothed every period)
 };
 
 // Readable name of a model kind, e.g. "SES".
@@ -42,6 +49,10 @@ struct ForecastOptions {
   ModelKind model = ModelKind::kAuto;
   // Seasonal period (1 = non-seasonal).
   int season_length = 1;
+  // For kEts: which members of the family to consider, as R's ets(model = ...): three letters for
+  // error (A, M, Z = either), trend (N, A, M, Z) and season (N, A, M, Z), e.g. "ZZZ" (all),
+  // "MAM", "AZN"; a trailing "d" in the trend position ("MAdM") asks for a damped trend.
+  std::string ets_spec = "ZZZ";
 };
 
 struct Interval {
