@@ -41,6 +41,13 @@ ModelKind ModelKindFromProto(v1::ModelType type) {
     case v1::MODEL_TYPE_HOLT: return ModelKind::kHolt;
     case v1::MODEL_TYPE_DAMPED_HOLT: return ModelKind::kDampedHolt;
     case v1::MODEL_TYPE_HOLT_WINTERS_ADDITIVE: return ModelKind::kHoltWintersAdditive;
+    case v1::MODEL_TYPE_ETS: return ModelKind::kEts;
+    case v1::MODEL_TYPE_THETA: return ModelKind::kTheta;
+    case v1::MODEL_TYPE_OPTIMIZED_THETA: return ModelKind::kOptimizedTheta;
+    case v1::MODEL_TYPE_ARIMA: return ModelKind::kArima;
+    case v1::MODEL_TYPE_CROSTON: return ModelKind::kCroston;
+    case v1::MODEL_TYPE_SBA: return ModelKind::kSba;
+    case v1::MODEL_TYPE_TSB: return ModelKind::kTsb;
     default: return ModelKind::kAuto;
   }
 }
@@ -55,6 +62,13 @@ v1::ModelType ModelTypeToProto(ModelKind kind) {
     case ModelKind::kHolt: return v1::MODEL_TYPE_HOLT;
     case ModelKind::kDampedHolt: return v1::MODEL_TYPE_DAMPED_HOLT;
     case ModelKind::kHoltWintersAdditive: return v1::MODEL_TYPE_HOLT_WINTERS_ADDITIVE;
+    case ModelKind::kEts: return v1::MODEL_TYPE_ETS;
+    case ModelKind::kTheta: return v1::MODEL_TYPE_THETA;
+    case ModelKind::kOptimizedTheta: return v1::MODEL_TYPE_OPTIMIZED_THETA;
+    case ModelKind::kArima: return v1::MODEL_TYPE_ARIMA;
+    case ModelKind::kCroston: return v1::MODEL_TYPE_CROSTON;
+    case ModelKind::kSba: return v1::MODEL_TYPE_SBA;
+    case ModelKind::kTsb: return v1::MODEL_TYPE_TSB;
   }
   return v1::MODEL_TYPE_AUTO;
 }
@@ -125,6 +139,7 @@ absl::StatusOr<v1::ForecastResponse> ComputeForecasts(const v1::ForecastRequest&
   base.horizon = request.horizon();
   if (request.levels_size() > 0) base.levels.assign(request.levels().begin(), request.levels().end());
   base.model = ModelKindFromProto(request.model());
+  if (!request.ets_model().empty()) base.ets_spec = request.ets_model();
 
   const int n = request.series_size();
   std::vector<absl::StatusOr<ForecastResult>> results(n, absl::UnknownError("not computed"));
