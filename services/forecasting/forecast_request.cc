@@ -2,6 +2,7 @@
 #include "services/forecasting/forecast_request.h"
 
 #include <cmath>
+#include <regex>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,11 @@
 
 namespace salesops::forecast {
 namespace {
+
+const std::regex& EtsModelPattern() {
+  static const std::regex* pattern = new std::regex("^[AMZ](N|A|Ad|M|Md|Z)[NAMZ]$");
+  return *pattern;
+}
 
 absl::Status Invalid(std::string field, absl::string_view reason) {
   return absl::InvalidArgumentError(absl::StrCat(field, ": ", reason));
@@ -73,32 +79,15 @@ v1::ModelType ModelTypeToProto(ModelKind kind) {
   return v1::MODEL_TYPE_AUTO;
 }
 
-absl::Status ValidateForecastRequest(const v1::ForecastRequest& request,
-                                     const ForecastLimits& limits) {
-  if (request.series_size() == 0) return Invalid("series", "at least one series is required");
-  if (request.series_size() > limits.max_series)
+absl::Status ValidateSeriesList(const google::protobuf::RepeatedPtrField<v1::TimeSeries>& series_list,
+                                const ForecastLimits& limits) {
+  if (series_list.empty()) return Invalid("series", "at least one series is required");
+  if (series_list.size() > limits.max_series)
     return Invalid("series", absl::StrFormat("%d series exceed the limit of %d (max_series)",
-                                             request.series_size(), limits.max_series));
-  if (request.horizon() < 1 || request.horizon() > limits.max_horizon)
-    return Invalid("horizon", absl::StrFormat("must be between 1 and %d (max_horizon), got %d",
-                                              limits.max_horizon, request.horizon()));
-  if (request.levels_size() > limits.max_levels)
-    return Invalid("levels", absl::StrFormat("at most %d levels", limits.max_levels));
-  for (int i = 0; i < request.levels_size(); ++i) {
-    double level = request.levels(i);
-    if (!std::isfinite(level) || level <= 0 || level >= 100)
-      return Invalid(absl::StrCat("levels[", i, "]"),
-                     absl::StrFormat("must be a percentage strictly between 0 and 100, got %g", level));
-  }
-  if (!v1::ModelType_IsValid(request.model()))
-    return Invalid("model", absl::StrCat("unknown model type ", request.model()));
-  if (request.season_length() < 0 || request.season_length() > limits.max_season_length)
-    return Invalid("season_length", absl::StrFormat("must be between 0 and %d, got %d",
-                                                    limits.max_season_length,
-                                                    request.season_length()));
+                                             series_list.size(), limits.max_series));
   absl::flat_hash_set<absl::string_view> ids;
-  for (int s = 0; s < request.series_size(); ++s) {
-    const v1::TimeSeries& series = request.series(s);
+  for (int s = 0; s < series_list.size(); ++s) {
+    const v1::TimeSeries& series = series_list[s];
     std::string field = absl::StrCat("series[", s, "]");
     if (series.id().empty()) return Invalid(field + ".id", "required");
     if (!ids.insert(series.id()).second)
@@ -122,8 +111,77 @@ absl::Status ValidateForecastRequest(const v1::ForecastRequest& request,
   return absl::OkStatus();
 }
 
-int SeasonLengthFor(const v1::ForecastRequest& request, const v1::TimeSeries& series) {
-  if (request.season_length() > 0) return request.season_length();
+absl::Status ValidateModelFields(const ModelFields& f, const ForecastLimits& limits) {
+  if (f.horizon < 1 || f.horizon > limits.max_horizon)
+    return Invalid("horizon", absl::StrFormat("must be between 1 and %d (max_horizon), got %d",
+                                              limits.max_horizon, f.horizon));
+  if (f.levels.size() > limits.max_levels)
+    return Invalid("levels", absl::StrFormat("at most %d levels", limits.max_levels));
+  for (int i = 0; i < f.levels.size(); ++i) {
+    double level = f.levels[i];
+    if (!std::isfinite(level) || level <= 0 || level >= 100)
+      return Invalid(absl::StrCat("levels[", i, "]"),
+                     absl::StrFormat("must be a percentage strictly between 0 and 100, got %g", level));
+  }
+  if (!v1::ModelType_IsValid(f.model))
+    return Invalid("model", absl::StrCat("unknown model type ", f.model));
+  if (f.season_length < 0 || f.season_length > limits.max_season_length)
+    return Invalid("season_length", absl::StrFormat("must be between 0 and %d, got %d",
+                                                    limits.max_season_length, f.season_length));
+  if (!f.ets_model.empty() && !std::regex_match(f.ets_model, EtsModelPattern()))
+    return Invalid("ets_model", absl::StrCat("\"", f.ets_model,
+                                             "\" is not an ETS model such as ZZZ, MAdM or ANN"));
+  return absl::OkStatus();
+}
+
+absl::Status ValidateForecastRequest(const v1::ForecastRequest& request,
+                                     const ForecastLimits& limits) {
+  if (auto status = ValidateSeriesList(request.series(), limits); !status.ok()) return status;
+  return ValidateModelFields(FieldsOf(request), limits);
+}
+
+ModelFields FieldsOf(const v1::ForecastRequest& request) {
+  return {request.horizon(), request.levels(), request.model(), request.season_length(),
+          request.ets_model()};
+}
+
+ForecastOptions OptionsFor(const ModelFields& f) {
+  ForecastOptions options;
+  options.horizon = f.horizon;
+  if (!f.levels.empty()) options.levels.assign(f.levels.begin(), f.levels.end());
+  options.model = ModelKindFromProto(static_cast<v1::ModelType>(f.model));
+  if (!f.ets_model.empty()) options.ets_spec = f.ets_model;
+  return options;
+}
+
+std::span<const double> ValuesOf(const v1::TimeSeries& series) {
+  return std::span<const double>(series.values().data(), series.values_size());
+}
+
+void ToProto(const ForecastResult& r, const v1::TimeSeries& series, v1::SeriesForecast* out) {
+  out->set_series_id(series.id());
+  out->mutable_mean()->Assign(r.mean.begin(), r.mean.end());
+  for (const Interval& interval : r.intervals) {
+    v1::PredictionInterval* pi = out->add_intervals();
+    pi->set_level(interval.level);
+    pi->mutable_lower()->Assign(interval.lower.begin(), interval.lower.end());
+    pi->mutable_upper()->Assign(interval.upper.begin(), interval.upper.end());
+  }
+  out->set_model(r.model_name);
+  out->set_model_type(ModelTypeToProto(r.model));
+  for (const auto& [name, value] : r.parameters) (*out->mutable_parameters())[name] = value;
+  out->set_aicc(r.aicc);
+  out->set_season_length(r.season_length);
+  if (series.has_start()) {
+    if (auto start = FromProto(series.start()); start.ok()) {
+      if (auto first = StepDate(*start, series.granularity(), series.values_size()))
+        *out->mutable_first_date() = salesops::ToProto(*first);
+    }
+  }
+}
+
+int SeasonLengthFor(int requested, const v1::TimeSeries& series) {
+  if (requested > 0) return requested;
   switch (series.granularity()) {
     case v1::GRANULARITY_MONTH: return 12;
     case v1::GRANULARITY_QUARTER: return 4;
@@ -135,19 +193,14 @@ int SeasonLengthFor(const v1::ForecastRequest& request, const v1::TimeSeries& se
 
 absl::StatusOr<v1::ForecastResponse> ComputeForecasts(const v1::ForecastRequest& request,
                                                       ThreadPool& pool) {
-  ForecastOptions base;
-  base.horizon = request.horizon();
-  if (request.levels_size() > 0) base.levels.assign(request.levels().begin(), request.levels().end());
-  base.model = ModelKindFromProto(request.model());
-  if (!request.ets_model().empty()) base.ets_spec = request.ets_model();
-
+  const ForecastOptions base = OptionsFor(FieldsOf(request));
   const int n = request.series_size();
   std::vector<absl::StatusOr<ForecastResult>> results(n, absl::UnknownError("not computed"));
   pool.ParallelFor(n, [&](size_t i) {
     const v1::TimeSeries& series = request.series(static_cast<int>(i));
     ForecastOptions options = base;
-    options.season_length = SeasonLengthFor(request, series);
-    results[i] = ForecastSeries(std::span<const double>(series.values().data(), series.values_size()), options);
+    options.season_length = SeasonLengthFor(request.season_length(), series);
+    results[i] = ForecastSeries(ValuesOf(series), options);
   });
 
   v1::ForecastResponse response;
@@ -159,27 +212,7 @@ absl::StatusOr<v1::ForecastResponse> ComputeForecasts(const v1::ForecastRequest&
                           absl::StrCat("series[", i, "] (\"", series.id(), "\"): ",
                                        results[i].status().message()));
     }
-    const ForecastResult& r = *results[i];
-    v1::SeriesForecast* out = response.add_forecasts();
-    out->set_series_id(series.id());
-    out->mutable_mean()->Assign(r.mean.begin(), r.mean.end());
-    for (const Interval& interval : r.intervals) {
-      v1::PredictionInterval* pi = out->add_intervals();
-      pi->set_level(interval.level);
-      pi->mutable_lower()->Assign(interval.lower.begin(), interval.lower.end());
-      pi->mutable_upper()->Assign(interval.upper.begin(), interval.upper.end());
-    }
-    out->set_model(r.model_name);
-    out->set_model_type(ModelTypeToProto(r.model));
-    for (const auto& [name, value] : r.parameters) (*out->mutable_parameters())[name] = value;
-    out->set_aicc(r.aicc);
-    out->set_season_length(r.season_length);
-    if (series.has_start()) {
-      if (auto start = FromProto(series.start()); start.ok()) {
-        if (auto first = StepDate(*start, series.granularity(), series.values_size()))
-          *out->mutable_first_date() = ToProto(*first);
-      }
-    }
+    ToProto(*results[i], series, response.add_forecasts());
   }
   return response;
 }

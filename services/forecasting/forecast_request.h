@@ -21,13 +21,31 @@ struct ForecastLimits {
   int max_levels = 10;
 };
 
+// The model fields every forecasting request shares (Forecast, Backtest, Reconcile).
+struct ModelFields {
+  int horizon = 0;
+  const google::protobuf::RepeatedField<double>& levels;
+  int model = 0;
+  int season_length = 0;
+  const std::string& ets_model;
+};
+ModelFields FieldsOf(const v1::ForecastRequest& request);
+
 // OK, or InvalidArgument whose message starts with the offending field, e.g.
 // "series[3].values[7]: not a finite number".
 absl::Status ValidateForecastRequest(const v1::ForecastRequest& request,
                                      const ForecastLimits& limits);
+absl::Status ValidateSeriesList(const google::protobuf::RepeatedPtrField<v1::TimeSeries>& series,
+                                const ForecastLimits& limits);
+absl::Status ValidateModelFields(const ModelFields& fields, const ForecastLimits& limits);
 
-// The seasonal period for a series: the request's season_length, or inferred from granularity.
-int SeasonLengthFor(const v1::ForecastRequest& request, const v1::TimeSeries& series);
+// Engine options from the shared fields (season_length is per series: SeasonLengthFor).
+ForecastOptions OptionsFor(const ModelFields& fields);
+// The seasonal period for a series: `requested` when > 0, else inferred from its granularity.
+int SeasonLengthFor(int requested, const v1::TimeSeries& series);
+std::span<const double> ValuesOf(const v1::TimeSeries& series);
+// A result as the API returns it, dated from the series' start when it has one.
+void ToProto(const ForecastResult& result, const v1::TimeSeries& series, v1::SeriesForecast* out);
 
 // Forecasts every series of a valid request on `pool` (the calling thread helps).
 absl::StatusOr<v1::ForecastResponse> ComputeForecasts(const v1::ForecastRequest& request,

@@ -20,8 +20,24 @@ class ForecastServiceImpl final : public v1::ForecastService::CallbackService {
   grpc::ServerUnaryReactor* Forecast(grpc::CallbackServerContext* context,
                                      const v1::ForecastRequest* request,
                                      v1::ForecastResponse* response) override;
+  grpc::ServerUnaryReactor* Backtest(grpc::CallbackServerContext* context,
+                                     const v1::BacktestRequest* request,
+                                     v1::BacktestResponse* response) override;
+  grpc::ServerUnaryReactor* Reconcile(grpc::CallbackServerContext* context,
+                                      const v1::ReconcileRequest* request,
+                                      v1::ReconcileResponse* response) override;
+  grpc::ServerUnaryReactor* ForecastLanding(grpc::CallbackServerContext* context,
+                                            const v1::ForecastLandingRequest* request,
+                                            v1::ForecastLandingResponse* response) override;
 
  private:
+  // Validate, look in the cache, compute on a miss, store: the shape of every RPC here.
+  template <typename Request, typename Response>
+  grpc::ServerUnaryReactor* Cached(grpc::CallbackServerContext* context, const char* method,
+                                   const Request* request, Response* response,
+                                   absl::Status (*validate)(const Request&, const ForecastLimits&),
+                                   absl::StatusOr<Response> (*compute)(const Request&, ThreadPool&));
+
   ThreadPool& handlers_;
   ThreadPool& compute_;
   Cache& cache_;

@@ -126,8 +126,11 @@ std::optional<ForecastResult> FromEts(const EtsFit& fit, const ForecastOptions& 
     parameters.emplace_back(absl::StrCat("s", j - offset), fit.initial_state[j]);
   }
   parameters.emplace_back("sigma", fit.sigma);
-  return Assemble(KindOf(spec), spec.Name(), spec.has_season() ? spec.m : 1,
-                  std::move(parameters), fit.aicc, f.mean, f.sd, options);
+  ForecastResult result = Assemble(KindOf(spec), spec.Name(), spec.has_season() ? spec.m : 1,
+                                   std::move(parameters), fit.aicc, f.mean, f.sd, options);
+  result.residuals = fit.residuals;  // additive errors: y - yhat
+  for (double& e : result.residuals) e = Finite(e);
+  return result;
 }
 
 // R's is.constant (all.equal to the first value, relative tolerance 1.5e-8), made scale-free:

@@ -77,6 +77,9 @@ struct ForecastResult {
   // AICc of the fit; 0 for models without a likelihood. On R's scale (forecast::ets's aicc:
   // n*log(SSE) + 2k + 2k(k+1)/(n-k-1)), so comparable across models of one series only.
   double aicc = 0;
+  // In-sample one-step errors y_t - yhat_t (one per observation) when the model provides them,
+  // empty otherwise. Reconciliation estimates the error covariance from them.
+  std::vector<double> residuals;
   // The seasonal period actually used (1 when the series was too short for the requested one).
   // Precisely: the period of the returned model, i.e. season_length for SNAIVE and ETS(A,A,A),
   // 1 for the non-seasonal models.
