@@ -184,5 +184,132 @@ TEST_F(ForecastServiceTest, HealthServingAndCleanShutdownOnSigterm) {
   EXPECT_THAT(service_->Log(), HasSubstr("\"event\":\"stopped\""));
 }
 
+TEST_F(ForecastServiceTest, BacktestScoresEveryModelAndPicksTheBest) {
+  v1::BacktestRequest request;
+  *request.add_series() = MonthlyRequest().series(0);
+  *request.add_series() = MonthlyRequest().series(1);
+  request.set_horizon(6);
+  request.set_windows(3);
+  request.add_models(v1::MODEL_TYPE_NAIVE);
+  request.add_models(v1::MODEL_TYPE_DAMPED_HOLT);
+  request.add_models(v1::MODEL_TYPE_DRIFT);
+  v1::BacktestResponse response;
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  grpc::Status status = stub_->Backtest(&context, request, &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_EQ(response.series_size(), 2);
+  ASSERT_EQ(response.overall_size(), 3);
+  for (const auto& series : response.series()) {
+    ASSERT_EQ(series.models_size(), 3);
+    for (const auto& m : series.models()) {
+      EXPECT_EQ(m.points, 18);  // 3 windows x 6 steps
+      EXPECT_GE(m.smape(), 0);
+      ASSERT_EQ(m.coverage_size(), 2);
+    }
+    EXPECT_NE(series.best_model(), v1::MODEL_TYPE_UNSPECIFIED);
+  }
+  // The trending series: drift and damped beat naive.
+  const auto& trend = response.series(1);
+  EXPECT_LT(trend.models(2).mase(), trend.models(0).mase());
+  // Too short for the windows asked: the field is named.
+  request.set_windows(50);
+  v1::BacktestResponse bad;
+  grpc::ClientContext context2;
+  status = stub_->Backtest(&context2, request, &bad);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), HasSubstr("windows"));
+}
+
+TEST_F(ForecastServiceTest, ReconcileMakesRegionsSumUp) {
+  // Region = T1 + T2, with history that does not quite add up.
+  v1::ReconcileRequest request;
+  const v1::TimeSeries& base = MonthlyRequest().series(0);
+  for (const char* id : {"region", "t1", "t2"}) {
+    auto* s = request.add_series();
+    *s = base;
+    s->set_id(id);
+  }
+  for (int t = 0; t < base.values_size(); ++t) {
+    request.mutable_series(1)->set_values(t, 0.6 * base.values(t));
+    request.mutable_series(2)->set_values(t, 0.4 * base.values(t) + (t % 3));
+  }
+  auto* aggregate = request.add_aggregates();
+  aggregate->set_series_id("region");
+  aggregate->add_bottom_series_ids("t1");
+  aggregate->add_bottom_series_ids("t2");
+  request.set_horizon(6);
+  request.set_model(v1::MODEL_TYPE_DAMPED_HOLT);
+  for (auto method : {v1::RECONCILE_METHOD_BOTTOM_UP, v1::RECONCILE_METHOD_TOP_DOWN_PROPORTIONS,
+                      v1::RECONCILE_METHOD_MINT_SHRINK}) {
+    request.set_method(method);
+    v1::ReconcileResponse response;
+    grpc::ClientContext context;
+    grpc::Status status = stub_->Reconcile(&context, request, &response);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    EXPECT_EQ(response.method(), method);
+    ASSERT_EQ(response.forecasts_size(), 3);
+    for (int h = 0; h < 6; ++h) {
+      EXPECT_NEAR(response.forecasts(0).mean(h), response.forecasts(1).mean(h) + response.forecasts(2).mean(h), 1e-6);
+    }
+  }
+  aggregate->add_bottom_series_ids("t9");
+  v1::ReconcileResponse response;
+  grpc::ClientContext context;
+  grpc::Status status = stub_->Reconcile(&context, request, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), HasSubstr("aggregates[0].bottom_series_ids[2]: no series \"t9\""));
+}
+
+TEST_F(ForecastServiceTest, ForecastLandingGivesQuantilesAndQuotaOdds) {
+  v1::ForecastLandingRequest request;
+  auto date = [](int y, int m, int d) {
+    v1::Date out;
+    out.set_year(y);
+    out.set_month(m);
+    out.set_day(d);
+    return out;
+  };
+  *request.mutable_as_of() = date(2026, 11, 28);
+  *request.mutable_period_start() = date(2026, 11, 1);
+  *request.mutable_period_end() = date(2027, 1, 31);
+  request.set_currency_code("USD");
+  request.mutable_closed_won_to_date()->set_currency_code("USD");
+  request.mutable_closed_won_to_date()->set_minor_units(500000);
+  for (int i = 0; i < 40; ++i) {
+    auto* deal = request.add_open_deals();
+    deal->set_id("d" + std::to_string(i));
+    deal->mutable_amount()->set_currency_code("USD");
+    deal->mutable_amount()->set_minor_units(10000 * (1 + i % 7));
+    deal->set_stage(i % 2 ? "Negotiation" : "Proposal");
+    deal->set_forecast_category(i % 2 ? v1::FORECAST_CATEGORY_COMMIT : v1::FORECAST_CATEGORY_BEST_CASE);
+    deal->set_probability(i % 2 ? 0.8 : 0.6);
+    *deal->mutable_close_date() = date(2026, 12, 15);
+  }
+  request.mutable_quota()->set_currency_code("USD");
+  request.mutable_quota()->set_minor_units(1000000);
+  v1::ForecastLandingResponse response;
+  grpc::ClientContext context;
+  grpc::Status status = stub_->ForecastLanding(&context, request, &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_LE(response.p10().minor_units(), response.p50().minor_units());
+  EXPECT_LE(response.p50().minor_units(), response.p90().minor_units());
+  EXPECT_GE(response.p10().minor_units(), 500000);
+  EXPECT_GT(response.probability_of_quota(), 0);
+  EXPECT_LT(response.probability_of_quota(), 1);
+  EXPECT_EQ(response.categories_size(), 2);
+  // Reproducible: the same request gives the same numbers.
+  v1::ForecastLandingResponse again;
+  grpc::ClientContext context2;
+  ASSERT_TRUE(stub_->ForecastLanding(&context2, request, &again).ok());
+  EXPECT_EQ(again.p90().minor_units(), response.p90().minor_units());
+  // Bad input names the field.
+  request.mutable_open_deals(3)->mutable_amount()->set_currency_code("EUR");
+  grpc::ClientContext context3;
+  status = stub_->ForecastLanding(&context3, request, &again);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), HasSubstr("open_deals[3].amount.currency_code"));
+}
+
 }  // namespace
 }  // namespace salesops
