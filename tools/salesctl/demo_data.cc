@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <filesystem>
 #include <limits>
 #include <numeric>
 #include <random>
@@ -12,6 +13,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "tools/salesctl/crm_csv.h"
 
 namespace salesops::salesctl {
 namespace {
@@ -67,6 +69,43 @@ std::vector<double> Cumulative(const std::vector<double>& weights) {
   for (size_t i = 0; i < weights.size(); ++i) out[i] = sum += weights[i];
   return out;
 }
+
+// Randomness for one deal's history: a SplitMix64 stream keyed by the seed and the deal's draw
+// order, so each history depends on nothing else and the final state's draws are untouched.
+class DealRandom {
+ public:
+  DealRandom(uint64_t seed, uint64_t serial)
+      : state_(SplitMix64(seed ^ SplitMix64(0x4869737472790000ull + serial))) {}
+
+  double Uniform() {
+    uint64_t r = SplitMix64(state_);
+    state_ += 0x9E3779B97F4A7C15ull;
+    return static_cast<double>(r >> 11) * 0x1.0p-53;
+  }
+  double Uniform(double lo, double hi) { return lo + (hi - lo) * Uniform(); }
+  // Uniform integer in [0, n), n >= 1.
+  int Index(int n) { return std::min(n - 1, static_cast<int>(Uniform() * n)); }
+  // Uniform integer in [lo, hi].
+  int Between(int lo, int hi) { return lo + std::min(hi - lo, static_cast<int>(Uniform() * (hi - lo + 1))); }
+  // An index drawn with the given weights (not all zero).
+  template <size_t N>
+  int Pick(const std::array<double, N>& weights) {
+    double total = 0;
+    for (double w : weights) total += w;
+    double target = Uniform() * total;
+    for (size_t i = 0; i < N; ++i) {
+      if (target < weights[i]) return static_cast<int>(i);
+      target -= weights[i];
+    }
+    for (size_t i = N; i-- > 0;) {
+      if (weights[i] > 0) return static_cast<int>(i);
+    }
+    return 0;
+  }
+
+ private:
+  uint64_t state_;
+};
 
 // ---------------------------------------------------------------------------------------------
 // The company.
@@ -273,6 +312,161 @@ DateRange QuarterAfter(Date day, int offset, int start_month) {
   FiscalPeriod q = PeriodContaining(day, PeriodKind::kQuarter, start_month);
   int n = q.fiscal_year * 4 + (q.index - 1) + offset;
   return RangeOf(FiscalPeriod{PeriodKind::kQuarter, n / 4, n % 4 + 1}, start_month);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Deal histories. Drawn after the final state, from each deal's own random stream, and shaped to
+// end exactly in that state.
+
+// Where a closed deal stood when it closed: won deals mostly from Negotiation, lost ones from
+// anywhere (most die early).
+constexpr std::array<double, 5> kWonFromStage = {0, 0, 0.05, 0.25, 0.70};
+constexpr std::array<double, 5> kLostFromStage = {0.25, 0.25, 0.20, 0.18, 0.12};
+// Chance that a deal's expected close date was pushed out at least once, by what became of it
+// (still open, won, lost), before the deal-size factor; and how many pushes (1..4) it then had.
+constexpr double kPushedOpen = 0.50;
+constexpr double kPushedWon = 0.50;
+constexpr double kPushedLost = 0.35;
+constexpr std::array<double, 4> kPushCount = {0.55, 0.28, 0.12, 0.05};
+// How far a push moves the date: a few weeks, about a month, a quarter.
+constexpr std::array<double, 3> kPushKind = {0.25, 0.35, 0.40};
+// Share of pushed deals that had reached Proposal or later (their last open stage) before their
+// last push, and stalled there.
+constexpr double kStalledLate = 0.7;
+// Share of deals whose amount was revised once, and twice.
+constexpr double kAmountRevisedOnce = 0.22;
+constexpr double kAmountRevisedTwice = 0.08;
+
+int QuarterFirstDay(int day, int start_month) {
+  return DayNumber(RangeOf(PeriodContaining(FromDayNumber(day), PeriodKind::kQuarter, start_month),
+                           start_month)
+                       .first);
+}
+int QuarterLastDay(int day, int start_month) {
+  return DayNumber(RangeOf(PeriodContaining(FromDayNumber(day), PeriodKind::kQuarter, start_month),
+                           start_month)
+                       .last);
+}
+
+// A major-unit amount rounded as the generator rounds them (to 100 from 10,000 up, at least 500).
+int64_t RoundMajor(double major) {
+  return major < 10000 ? std::max<int64_t>(500, std::llround(major)) : std::llround(major / 100) * 100;
+}
+
+OpportunityHistory MakeHistory(const Deal& deal, int as_of, int start_month,
+                               int64_t minor_per_major, uint64_t seed) {
+  using H = OpportunityHistory;
+  DealRandom rng(seed, static_cast<uint64_t>(deal.serial));
+  const ProductSpec& product = kProducts[deal.product];
+  const bool won = deal.stage == kWon, lost = deal.stage == kLost, open = !won && !lost;
+  const int created = deal.created, close = deal.close;
+  // Changes happen up to the close (closed deals) or up to as_of (open ones).
+  const int end = open ? as_of : close;
+
+  H h;
+  h.created = created;
+  h.closed_on = open ? H::kNever : close;
+
+  // Stages: Prospecting on the created date, then each next stage in turn up to the last open one,
+  // with random relative spacing (timed below, once the pushes are known).
+  const int last = open ? static_cast<int>(deal.stage)
+                        : rng.Pick(won ? kWonFromStage : kLostFromStage);
+  std::array<double, H::kOpenStages> gap{};
+  double total = 0;
+  for (int j = 0; j <= last; ++j) total += gap[j] = rng.Uniform(0.4, 1.6);
+
+  // The expected close date just before the deal closed (or today, for an open deal): won deals
+  // mostly close on it, some a little early or late; lost ones are often dropped before it.
+  int expected = close;
+  if (won) {
+    double u = rng.Uniform();
+    if (u < 0.12) {
+      expected = std::min(close + rng.Between(1, 14), QuarterLastDay(close, start_month));
+    } else if (u < 0.20) {
+      expected = close - rng.Between(1, 10);
+    }
+  } else if (lost) {
+    double u = rng.Uniform();
+    if (u < 0.55) {
+      expected = close + rng.Between(7, 75);
+    } else if (u < 0.70) {
+      expected = close - rng.Between(1, 21);
+    }
+  }
+  if (!open) expected = std::max(expected, created + 7);
+
+  // Pushes, drawn backwards from that date: each earlier expected date lies a few weeks, a month or
+  // a quarter before the next, and the rep moved it around the time it came due (up to two weeks
+  // before, or up to three weeks after: past due until then). Bigger deals slip more.
+  const double size_z = (std::log(static_cast<double>(deal.major_units)) - std::log(product.median)) /
+                        product.sigma;
+  const double size_factor = std::clamp(std::exp(0.45 * size_z), 0.5, 2.0);
+  const double pushed = (open ? kPushedOpen : won ? kPushedWon : kPushedLost) * size_factor;
+  int pushes = rng.Uniform() < std::min(0.9, pushed) ? 1 + rng.Pick(kPushCount) : 0;
+  std::array<H::Step, H::kMaxCloseDates> backwards{};
+  int count = 0;
+  int current = expected;
+  int latest_push = open ? as_of : close - 1;
+  for (int i = 0; i < pushes; ++i) {
+    int previous;
+    switch (rng.Pick(kPushKind)) {
+      case 0:
+        previous = current - 7 * rng.Between(1, 3);
+        break;
+      case 1:
+        previous = current - rng.Between(28, 35);
+        break;
+      default:
+        previous = rng.Uniform() < 0.5 ? QuarterFirstDay(current, start_month) - 1 - rng.Between(0, 9)
+                                       : current - rng.Between(84, 98);
+        break;
+    }
+    int when = std::min({previous + rng.Between(-14, 21), latest_push, current - 3});
+    if (when <= created || previous < created + 7) break;
+    backwards[count++] = {when, current};
+    current = previous;
+    latest_push = when - 1;
+  }
+  h.close_dates[0] = {created, current};
+  h.close_date_count = 1;
+  for (int i = count; i-- > 0;) h.close_dates[h.close_date_count++] = backwards[i];
+
+  // The stages follow, spread over the deal's life; but some pushed deals had reached their last
+  // stage before the last push and stalled there (a late-stage slip: legal, budget sign-off...).
+  int progress_end = end;
+  if (count > 0 && last >= kProposal && rng.Uniform() < kStalledLate) {
+    progress_end = std::max(created + 1, std::min(end, backwards[0].from - rng.Between(0, 21)));
+  }
+  h.stage_entered.fill(H::kNever);
+  double elapsed = 0;
+  for (int j = 0; j <= last; ++j) {
+    h.stage_entered[j] =
+        created + static_cast<int>(std::floor((progress_end - created) * elapsed / total));
+    elapsed += gap[j];
+  }
+
+  // Amounts: some deals were revised once or twice along the way, by up to about a fifth.
+  const int64_t final_minor = deal.major_units * minor_per_major;
+  double u = rng.Uniform();
+  int revisions = u < kAmountRevisedTwice ? 2 : u < kAmountRevisedOnce + kAmountRevisedTwice ? 1 : 0;
+  if (end - created < 3) revisions = 0;
+  std::array<int, 2> when{};
+  for (int i = 0; i < revisions; ++i) when[i] = created + 1 + rng.Index(end - created);
+  if (revisions == 2) {
+    if (when[0] > when[1]) std::swap(when[0], when[1]);
+    if (when[0] == when[1]) revisions = 1;
+  }
+  h.amounts[0] = {created, final_minor};
+  h.amount_count = 1;
+  if (revisions > 0) {
+    for (int i = 0; i < revisions; ++i) {
+      double factor = rng.Uniform() < 0.5 ? rng.Uniform(0.8, 0.95) : rng.Uniform(1.05, 1.2);
+      h.amounts[i].value = RoundMajor(static_cast<double>(deal.major_units) * factor) * minor_per_major;
+      h.amounts[i + 1] = {when[i], final_minor};
+    }
+    h.amount_count = revisions + 1;
+  }
+  return h;
 }
 
 }  // namespace
@@ -509,7 +703,115 @@ absl::StatusOr<DemoCompany> GenerateDemoCompany(const DemoOptions& options) {
     opp.set_won(deal.stage == kWon);
     company.opportunities.push_back(std::move(opp));
   }
+
+  auto history = std::make_shared<std::vector<OpportunityHistory>>();
+  history->reserve(deals.size());
+  for (const Deal& deal : deals) {
+    history->push_back(MakeHistory(deal, as_of, start_month, minor_per_major, options.seed));
+  }
+  company.history = std::move(history);
   return company;
+}
+
+int OpportunityHistory::OpenStageOn(int day) const {
+  int stage = 0;
+  while (stage + 1 < kOpenStages && stage_entered[stage + 1] <= day) ++stage;
+  return stage;
+}
+
+int OpportunityHistory::ExpectedCloseOn(int day) const {
+  int i = 0;
+  while (i + 1 < close_date_count && close_dates[i + 1].from <= day) ++i;
+  return static_cast<int>(close_dates[i].value);
+}
+
+int64_t OpportunityHistory::AmountOn(int day) const {
+  int i = 0;
+  while (i + 1 < amount_count && amounts[i + 1].from <= day) ++i;
+  return amounts[i].value;
+}
+
+absl::StatusOr<DemoCompany> CompanyAsOf(const DemoCompany& company, Date date) {
+  if (!date.ok()) return absl::InvalidArgumentError("date: not a valid date");
+  const Date as_of = FromProtoDate(company.header.as_of());
+  if (!as_of.ok()) {
+    return absl::FailedPreconditionError("the company has no as-of date (header.as_of)");
+  }
+  if (date > as_of) {
+    return absl::InvalidArgumentError(absl::StrCat("date: ", FormatDate(date),
+                                                   " is after the company's as-of date ",
+                                                   FormatDate(as_of), "; its future is unknown"));
+  }
+  const std::vector<OpportunityHistory>* history = company.history.get();
+  if (date < as_of && (history == nullptr || history->size() < company.opportunities.size())) {
+    return absl::FailedPreconditionError(
+        "the company has no history of its opportunities (only generated companies have one)");
+  }
+  const int day = DayNumber(date);
+
+  DemoCompany view;
+  view.header = company.header;
+  *view.header.mutable_as_of() = ToProto(date);
+  view.territories = company.territories;
+  view.history = company.history;
+  view.reps.reserve(company.reps.size());
+  for (const v1::Rep& rep : company.reps) {
+    if (IsSet(rep.hire_date()) && FromProtoDate(rep.hire_date()) > date) continue;
+    view.reps.push_back(rep);
+    if (IsSet(rep.end_date()) && FromProtoDate(rep.end_date()) > date) {
+      view.reps.back().clear_end_date();
+    }
+  }
+  if (date == as_of) {
+    view.opportunities = company.opportunities;
+    return view;
+  }
+
+  // Opportunities are sorted by created date (ids grow with it), so those created by `day` are a
+  // prefix; their histories are at the same indexes.
+  const std::vector<StageInfo>& stages = DemoStages();
+  for (size_t i = 0; i < company.opportunities.size(); ++i) {
+    const OpportunityHistory& h = (*history)[i];
+    const v1::Opportunity& final_state = company.opportunities[i];
+    if (h.created > day) break;
+    if (DayNumber(FromProtoDate(final_state.created_date())) != h.created) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("opportunity ", final_state.id(),
+                       " does not match its history (the company was modified after generation)"));
+    }
+    view.opportunities.push_back(final_state);
+    if (h.closed_on <= day) continue;
+    v1::Opportunity& opp = view.opportunities.back();
+    const StageInfo& stage = stages[h.OpenStageOn(day)];
+    opp.set_stage(stage.name);
+    opp.set_probability(stage.probability_pct / 100.0);
+    opp.set_forecast_category(stage.category);
+    opp.mutable_amount()->set_minor_units(h.AmountOn(day));
+    *opp.mutable_close_date() = ToProto(FromDayNumber(h.ExpectedCloseOn(day)));
+    opp.set_closed(false);
+    opp.set_won(false);
+  }
+  return view;
+}
+
+std::vector<Date> WeeklySnapshotDates(Date as_of, int weeks) {
+  std::vector<Date> dates;
+  if (!as_of.ok()) return dates;
+  for (int k = 1; k <= weeks; ++k) dates.push_back(FromDayNumber(DayNumber(as_of) - 7 * k));
+  return dates;
+}
+
+absl::StatusOr<int> WritePastSnapshots(const DemoCompany& company, const std::vector<Date>& dates,
+                                       const std::string& directory) {
+  int written = 0;
+  for (Date date : dates) {
+    absl::StatusOr<DemoCompany> view = CompanyAsOf(company, date);
+    if (!view.ok()) return view.status();
+    std::string path = (std::filesystem::path(directory) / FormatDate(date)).string();
+    if (absl::Status s = WriteCrmExport(*view, path); !s.ok()) return s;
+    ++written;
+  }
+  return written;
 }
 
 }  // namespace salesops::salesctl

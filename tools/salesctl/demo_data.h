@@ -7,10 +7,18 @@
 // last two weeks of a quarter, about a quarter of closed deals are won (varying by rep and
 // product), and the open pipeline runs up to two quarters past the as-of date, with a few slipped
 // deals whose close date has already passed.
+//
+// Every generated opportunity also has a history (the dates it entered each stage, how its expected
+// close date was pushed out and its amount revised), so CompanyAsOf can show the CRM as it stood on
+// any past date: what weekly snapshots would have shown, for uploading past snapshots and for
+// backtesting the landing forecast (see landing_history.h).
 #ifndef SALESOPS_TOOLS_SALESCTL_DEMO_DATA_H_
 #define SALESOPS_TOOLS_SALESCTL_DEMO_DATA_H_
 
+#include <array>
 #include <cstdint>
+#include <limits>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,6 +31,46 @@
 
 namespace salesops::salesctl {
 
+// How one generated opportunity evolved up to the company's as-of date, in day numbers
+// (DayNumber()). Its state on a day `d` (created <= d) is: the final state once d >= closed_on;
+// before that, open in the last stage entered on or before d, with the expected close date and
+// amount of the last step starting on or before d.
+struct OpportunityHistory {
+  static constexpr int32_t kNever = std::numeric_limits<int32_t>::max();
+  static constexpr int kOpenStages = 5;      // Prospecting .. Negotiation
+  static constexpr int kMaxCloseDates = 6;   // the first expected close date and up to 5 pushes
+  static constexpr int kMaxAmounts = 3;      // the first amount and up to 2 revisions
+
+  // A value that holds from `from` (a day number) until the next step.
+  struct Step {
+    int32_t from = 0;
+    int64_t value = 0;
+  };
+
+  int32_t created = 0;
+  // The day it was closed won or lost; kNever while it is open (at the company's as-of date).
+  int32_t closed_on = kNever;
+  // The day it entered each open stage (indexes into DemoStages()); stage 0 on the created date,
+  // kNever for stages it never reached. Non-decreasing: no stage is skipped or revisited.
+  std::array<int32_t, kOpenStages> stage_entered{};
+  // Expected close dates (value: a day number), oldest first; the first from the created date.
+  // Each later one is a push to a later date.
+  int close_date_count = 0;
+  std::array<Step, kMaxCloseDates> close_dates{};
+  // Amounts in minor units, oldest first; the first from the created date, the last the final one.
+  int amount_count = 0;
+  std::array<Step, kMaxAmounts> amounts{};
+
+  // The open stage on `day` (>= created): an index into DemoStages().
+  int OpenStageOn(int day) const;
+  // The expected close date (a day number) the CRM showed on `day` (>= created, < closed_on).
+  int ExpectedCloseOn(int day) const;
+  // The amount (minor units) the CRM showed on `day` (>= created).
+  int64_t AmountOn(int day) const;
+  // Number of times the expected close date was pushed out.
+  int Pushes() const { return close_date_count - 1; }
+};
+
 // A snapshot of a company's CRM: what `salesctl demo` generates, what a CRM export directory holds
 // and what UploadSnapshot sends.
 struct DemoCompany {
@@ -33,6 +81,9 @@ struct DemoCompany {
   std::vector<v1::Rep> reps;
   // Sorted by id (ids grow with the created date).
   std::vector<v1::Opportunity> opportunities;
+  // For a generated company and its past views: the history of opportunities[i] at index i
+  // (shared, never modified). Null for a company read from an export.
+  std::shared_ptr<const std::vector<OpportunityHistory>> history;
 };
 
 // Number of opportunities at scale 1.
@@ -57,6 +108,23 @@ struct DemoOptions {
 
 // Generates the company. InvalidArgument naming the option when an option is out of range.
 absl::StatusOr<DemoCompany> GenerateDemoCompany(const DemoOptions& options);
+
+// The CRM as it stood on `date` (on or before company.header.as_of): only the opportunities created
+// on or before it, those closed later shown open with the stage, forecast category, probability,
+// amount and expected close date they had then; reps hired later left out, reps who left later
+// present without an end date; header.as_of = date. The view keeps the history, so views of
+// earlier dates can be taken from it. Linear in the number of opportunities created by `date`.
+// InvalidArgument for an invalid date or one after the company's as-of date; FailedPrecondition
+// when an earlier date is asked of a company without (matching) history.
+absl::StatusOr<DemoCompany> CompanyAsOf(const DemoCompany& company, Date date);
+
+// The dates of past weekly snapshots: as_of - 7, as_of - 14, ... back `weeks` weeks, newest first.
+std::vector<Date> WeeklySnapshotDates(Date as_of, int weeks);
+
+// Writes CompanyAsOf(company, date) for each date as a CRM export into `directory`/YYYY-MM-DD/
+// (WriteCrmExport's format), for uploading a company's past. Returns the number written.
+absl::StatusOr<int> WritePastSnapshots(const DemoCompany& company, const std::vector<Date>& dates,
+                                       const std::string& directory);
 
 // The proto's Date as a calendar date; an unset or invalid one converts to an invalid Date (!ok()).
 // (ToProto in common/proto_convert.h converts the other way.)

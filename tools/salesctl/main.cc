@@ -67,7 +67,8 @@ int Emit(const std::string& text, const std::string& path) {
 
 absl::StatusOr<OutputFormat> Format(const Globals& g) { return ParseOutputFormat(g.format); }
 
-int DemoData(const std::string& out, const std::string& as_of, uint64_t seed, double scale) {
+int DemoData(const std::string& out, const std::string& as_of, uint64_t seed, double scale,
+             const std::string& snapshots) {
   DemoOptions options;
   std::optional<Date> date = as_of.empty() ? std::nullopt : ParseDate(as_of);
   if (as_of.empty()) {
@@ -84,6 +85,11 @@ int DemoData(const std::string& out, const std::string& as_of, uint64_t seed, do
   std::cout << "wrote " << company->territories.size() << " territories, " << company->reps.size()
             << " reps, " << company->opportunities.size() << " opportunities as of "
             << FormatDate(*date) << " to " << out << "\n";
+  if (snapshots == "weekly") {  // past views every 7 days over the last year, for upload
+    auto n = WritePastSnapshots(*company, WeeklySnapshotDates(*date, 52), out + "/snapshots");
+    if (!n.ok()) return Fail(n.status());
+    std::cout << "wrote " << *n << " weekly snapshots to " << out << "/snapshots\n";
+  }
   return 0;
 }
 
@@ -310,7 +316,10 @@ int main(int argc, char** argv) {
   demo->add_option("--seed", demo_seed, "random seed")->capture_default_str();
   demo->add_option("--scale", demo_scale, "multiplies the number of opportunities (5,000 at 1)")
       ->capture_default_str();
-  demo->callback([&] { rc = DemoData(demo_out, demo_as_of, demo_seed, demo_scale); });
+  std::string demo_snapshots = "none";
+  demo->add_option("--snapshots", demo_snapshots, "also write past weekly views to OUT/snapshots/DATE/")
+      ->check(CLI::IsMember({"weekly", "none"}))->capture_default_str();
+  demo->callback([&] { rc = DemoData(demo_out, demo_as_of, demo_seed, demo_scale, demo_snapshots); });
 
   auto* upload = app.add_subcommand("upload", "upload a CRM export (CSV files) as a snapshot");
   std::string upload_dir, upload_mapping;
