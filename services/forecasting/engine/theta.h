@@ -62,12 +62,15 @@ absl::StatusOr<ForecastResult> ForecastTheta(std::span<const double> y,
 // (var_h = sigma^2 + the propagated variance of the states, for the dynamic model including how
 // future errors move A and B; for the static one this is sigma^2 (1 + (h - 1) alpha^2)), sigma^2
 // the in-sample MSE with a degrees-of-freedom correction for the three estimated parameters; the
-// spread is rescaled by the seasonal indices.
+// spread is rescaled by the seasonal indices. Like every one-step-error interval (thetaf's cover
+// 88.9%), they are too narrow on M3: the 95% intervals held 87.1% of the outcomes, the 80% ones
+// 72.4%.
 // Parameters: alpha, theta, l0, drift (the long-run slope of the forecasts, (1 - 1/theta) B_n),
 // sigma.
 // Series too short to estimate three parameters from the MSE of n - 3 one-step errors (n < 8)
-// get ForecastTheta's result instead (model_name "THETA"); constant series forecast their value
-// with zero-width intervals. Fails only on invalid input, as ForecastTheta.
+// get ForecastTheta's result instead (model_name "THETA"), and so do series that are constant
+// after seasonal adjustment (their value, zero-width intervals). Fails only on invalid input, as
+// ForecastTheta.
 absl::StatusOr<ForecastResult> ForecastOptimizedTheta(std::span<const double> y,
                                                       const ForecastOptions& options);
 
