@@ -186,8 +186,9 @@ TEST_F(ForecastServiceTest, HealthServingAndCleanShutdownOnSigterm) {
 
 TEST_F(ForecastServiceTest, BacktestScoresEveryModelAndPicksTheBest) {
   v1::BacktestRequest request;
-  *request.add_series() = MonthlyRequest().series(0);
-  *request.add_series() = MonthlyRequest().series(1);
+  const v1::ForecastRequest monthly = MonthlyRequest();
+  *request.add_series() = monthly.series(0);
+  *request.add_series() = monthly.series(1);
   request.set_horizon(6);
   request.set_windows(3);
   request.add_models(v1::MODEL_TYPE_NAIVE);
@@ -203,7 +204,7 @@ TEST_F(ForecastServiceTest, BacktestScoresEveryModelAndPicksTheBest) {
   for (const auto& series : response.series()) {
     ASSERT_EQ(series.models_size(), 3);
     for (const auto& m : series.models()) {
-      EXPECT_EQ(m.points, 18);  // 3 windows x 6 steps
+      EXPECT_EQ(m.points(), 18);  // 3 windows x 6 steps
       EXPECT_GE(m.smape(), 0);
       ASSERT_EQ(m.coverage_size(), 2);
     }
@@ -224,7 +225,8 @@ TEST_F(ForecastServiceTest, BacktestScoresEveryModelAndPicksTheBest) {
 TEST_F(ForecastServiceTest, ReconcileMakesRegionsSumUp) {
   // Region = T1 + T2, with history that does not quite add up.
   v1::ReconcileRequest request;
-  const v1::TimeSeries& base = MonthlyRequest().series(0);
+  const v1::ForecastRequest monthly = MonthlyRequest();
+  const v1::TimeSeries& base = monthly.series(0);
   for (const char* id : {"region", "t1", "t2"}) {
     auto* s = request.add_series();
     *s = base;

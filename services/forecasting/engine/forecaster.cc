@@ -10,7 +10,11 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "services/forecasting/engine/arima.h"
 #include "services/forecasting/engine/benchmark_models.h"
+#include "services/forecasting/engine/ets_auto.h"
+#include "services/forecasting/engine/intermittent.h"
+#include "services/forecasting/engine/theta.h"
 #include "services/forecasting/engine/ets_fit.h"
 #include "services/forecasting/engine/ets_forecast.h"
 #include "services/forecasting/engine/intervals.h"
@@ -287,15 +291,20 @@ absl::StatusOr<ForecastResult> ForecastSeries(std::span<const double> y,
     case ModelKind::kDampedHolt:
     case ModelKind::kHoltWintersAdditive:
       return NamedEts(y, options);
-    // Being built in this change; wired in as each model lands.
     case ModelKind::kEts:
+      return ForecastEtsFamily(y, options);
     case ModelKind::kTheta:
+      return ForecastTheta(y, options);
     case ModelKind::kOptimizedTheta:
+      return ForecastOptimizedTheta(y, options);
     case ModelKind::kArima:
+      return ForecastAutoArima(y, options);
     case ModelKind::kCroston:
+      return ForecastCroston(y, options);
     case ModelKind::kSba:
+      return ForecastSba(y, options);
     case ModelKind::kTsb:
-      return absl::UnimplementedError(absl::StrCat("model: ", ModelKindName(options.model), " is not built yet"));
+      return ForecastTsb(y, options);
   }
   return absl::InvalidArgumentError("model: unknown model kind");
 }
