@@ -83,11 +83,12 @@ std::vector<Date> Weekly(Date first, Date last) {
 TEST(DemoHistoryTest, EveryOpportunityHasAHistory) {
   const DemoCompany& c = Company();
   ASSERT_NE(c.history, nullptr);
-  ASSERT_EQ(c.history->size(), c.opportunities.size());
+  ASSERT_EQ(c.history->opportunities.size(), c.opportunities.size());
+  EXPECT_EQ(c.history->complete_from, D(2024, 2, 1));  // FY2025, two years before FY2027
   const int as_of = DayNumber(kAsOf);
   for (size_t i = 0; i < c.opportunities.size(); ++i) {
     const v1::Opportunity& o = c.opportunities[i];
-    const OpportunityHistory& h = (*c.history)[i];
+    const OpportunityHistory& h = c.history->opportunities[i];
     SCOPED_TRACE(o.id());
     EXPECT_EQ(h.created, Day(o.created_date()));
     EXPECT_EQ(h.stage_entered[0], h.created);
@@ -187,6 +188,15 @@ TEST(DemoHistoryTest, HeaderRepsAndErrors) {
   }
 
   EXPECT_EQ(CompanyAsOf(c, D(2026, 11, 28)).status().code(), absl::StatusCode::kInvalidArgument);
+  // Before the generated history starts the view would be incomplete: refused.
+  EXPECT_EQ(CompanyAsOf(c, D(2024, 1, 31)).status().code(), absl::StatusCode::kOutOfRange);
+  EXPECT_TRUE(CompanyAsOf(c, D(2024, 2, 1)).ok());
+  absl::StatusOr<OwnedSnapshot> early = DemoSnapshotSource(c)(D(2024, 1, 31));
+  EXPECT_EQ(early.status().code(), absl::StatusCode::kNotFound);
+  absl::StatusOr<OwnedSnapshot> snapshot = DemoSnapshotSource(c)(d);
+  ASSERT_TRUE(snapshot.ok());
+  EXPECT_EQ(snapshot->as_of, d);
+  EXPECT_EQ(snapshot->opportunities.size(), view.opportunities.size());
   EXPECT_EQ(CompanyAsOf(c, Date{}).status().code(), absl::StatusCode::kInvalidArgument);
   DemoCompany no_history = c;
   no_history.history.reset();
@@ -208,7 +218,7 @@ TEST(DemoHistoryTest, ViewsAreConsistentOverTime) {
   std::map<std::string, const v1::Opportunity*> final_state;
   for (const auto& o : c.opportunities) final_state[o.id()] = &o;
   std::map<std::string, v1::Opportunity> previous;
-  const std::vector<Date> dates = Weekly(D(2024, 1, 5), kAsOf);
+  const std::vector<Date> dates = Weekly(D(2024, 2, 2), kAsOf);
   int64_t open_seen = 0, past_due = 0, amount_differs = 0, close_differs = 0;
   for (Date d : dates) {
     SCOPED_TRACE(FormatDate(d));
@@ -349,12 +359,21 @@ TEST(DemoHistoryTest, BigDealsSlipMore) {
   const DemoCompany& c = Company();
   // Per product, deals above and below the median amount: the share with a pushed close date.
   std::map<std::string, std::vector<std::pair<int64_t, int>>> by_product;  // amount, pushes
-  int64_t won = 0, won_pushed = 0, won_across_quarter = 0, pushed = 0;
+  int64_t won = 0, won_pushed = 0, won_across_quarter = 0, pushed = 0, pushes = 0,
+          across_quarter_end = 0;
   for (size_t i = 0; i < c.opportunities.size(); ++i) {
     const v1::Opportunity& o = c.opportunities[i];
-    const OpportunityHistory& h = (*c.history)[i];
+    const OpportunityHistory& h = c.history->opportunities[i];
     by_product[o.product()].push_back({o.amount().minor_units(), h.Pushes()});
     pushed += h.Pushes() > 0;
+    for (int k = 1; k < h.close_date_count; ++k) {
+      ++pushes;
+      FiscalPeriod from = PeriodContaining(FromDayNumber(static_cast<int>(h.close_dates[k - 1].value)),
+                                           PeriodKind::kQuarter, 2);
+      FiscalPeriod to = PeriodContaining(FromDayNumber(static_cast<int>(h.close_dates[k].value)),
+                                         PeriodKind::kQuarter, 2);
+      across_quarter_end += from.fiscal_year != to.fiscal_year || from.index != to.index;
+    }
     if (o.won()) {
       ++won;
       won_pushed += h.Pushes() > 0;
@@ -379,7 +398,12 @@ TEST(DemoHistoryTest, BigDealsSlipMore) {
             << " (bigger half " << big_rate << ", smaller half " << small_rate << "); won deals pushed "
             << static_cast<double>(won_pushed) / won << ", won in a later quarter than first expected "
             << static_cast<double>(won_across_quarter) / won << "\n";
+  std::cout << pushes << " pushes, " << static_cast<double>(across_quarter_end) / pushes
+            << " of them across a quarter end\n";
   EXPECT_GT(big_rate, small_rate * 1.2);
+  // Pushes often move the date into a later quarter, and some deals are pushed several times.
+  EXPECT_GT(across_quarter_end, pushes / 3);
+  EXPECT_GT(pushes, pushed * 5 / 4);
   double across = static_cast<double>(won_across_quarter) / won;
   EXPECT_GT(across, 0.15);
   EXPECT_LT(across, 0.40);
@@ -409,6 +433,20 @@ TEST(DemoHistoryTest, WritesWeeklySnapshots) {
           << view.opportunities[i].id();
     }
   }
+  std::filesystem::remove_all(dir);
+
+  // With one year of history, the weeks before it starts are skipped.
+  DemoOptions short_history = Options();
+  short_history.history_years = 1;  // FY2027 from 2026-02-01
+  absl::StatusOr<DemoCompany> young = GenerateDemoCompany(short_history);
+  ASSERT_TRUE(young.ok());
+  std::vector<Date> year(dates.begin(), dates.end());
+  written = WritePastSnapshots(*young, year, dir);
+  ASSERT_TRUE(written.ok()) << written.status();
+  int expected = 0;
+  for (Date d : year) expected += d >= D(2026, 2, 1);
+  EXPECT_EQ(*written, expected);
+  EXPECT_FALSE(std::filesystem::exists(dir + "/" + FormatDate(dates.back())));
   std::filesystem::remove_all(dir);
 }
 

@@ -236,10 +236,11 @@ const v1::ForecastLandingRequest& CompanyRequest() {
     options.seed = 9;
     auto t0 = std::chrono::steady_clock::now();
     absl::StatusOr<v1::ForecastLandingRequest> r =
-        BuildLandingRequest(ContextAt(ViewAtDate()), DemoSource(), "", options);
+        BuildLandingRequest(ContextAt(ViewAtDate()), DemoSnapshotSource(Company()), "", options);
     auto t1 = std::chrono::steady_clock::now();
     EXPECT_TRUE(r.ok()) << r.status();
-    std::cout << "company request with " << r->history_size() << " history examples built in "
+    std::cout << "company request with " << r->history_size() << " history examples ("
+              << r->ByteSizeLong() / 1024 << " KiB) built in "
               << std::chrono::duration<double, std::milli>(t1 - t0).count() << " ms\n";
     return new v1::ForecastLandingRequest(std::move(*r));
   }();

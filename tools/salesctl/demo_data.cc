@@ -704,10 +704,12 @@ absl::StatusOr<DemoCompany> GenerateDemoCompany(const DemoOptions& options) {
     company.opportunities.push_back(std::move(opp));
   }
 
-  auto history = std::make_shared<std::vector<OpportunityHistory>>();
-  history->reserve(deals.size());
+  auto history = std::make_shared<DemoHistory>();
+  history->complete_from = FromDayNumber(history_start);
+  history->opportunities.reserve(deals.size());
   for (const Deal& deal : deals) {
-    history->push_back(MakeHistory(deal, as_of, start_month, minor_per_major, options.seed));
+    history->opportunities.push_back(
+        MakeHistory(deal, as_of, start_month, minor_per_major, options.seed));
   }
   company.history = std::move(history);
   return company;
@@ -742,10 +744,16 @@ absl::StatusOr<DemoCompany> CompanyAsOf(const DemoCompany& company, Date date) {
                                                    " is after the company's as-of date ",
                                                    FormatDate(as_of), "; its future is unknown"));
   }
-  const std::vector<OpportunityHistory>* history = company.history.get();
-  if (date < as_of && (history == nullptr || history->size() < company.opportunities.size())) {
+  const DemoHistory* history = company.history.get();
+  if (date < as_of &&
+      (history == nullptr || history->opportunities.size() < company.opportunities.size())) {
     return absl::FailedPreconditionError(
         "the company has no history of its opportunities (only generated companies have one)");
+  }
+  if (history != nullptr && date < history->complete_from) {
+    return absl::OutOfRangeError(absl::StrCat(
+        "date: ", FormatDate(date), " is before the generated history starts (",
+        FormatDate(history->complete_from), "): deals closed before then were never generated"));
   }
   const int day = DayNumber(date);
 
@@ -770,8 +778,14 @@ absl::StatusOr<DemoCompany> CompanyAsOf(const DemoCompany& company, Date date) {
   // Opportunities are sorted by created date (ids grow with it), so those created by `day` are a
   // prefix; their histories are at the same indexes.
   const std::vector<StageInfo>& stages = DemoStages();
+  const std::vector<OpportunityHistory>& histories = history->opportunities;
+  const size_t count = static_cast<size_t>(
+      std::upper_bound(histories.begin(), histories.begin() + company.opportunities.size(), day,
+                       [](int d, const OpportunityHistory& h) { return d < h.created; }) -
+      histories.begin());
+  view.opportunities.reserve(count);
   for (size_t i = 0; i < company.opportunities.size(); ++i) {
-    const OpportunityHistory& h = (*history)[i];
+    const OpportunityHistory& h = histories[i];
     const v1::Opportunity& final_state = company.opportunities[i];
     if (h.created > day) break;
     if (DayNumber(FromProtoDate(final_state.created_date())) != h.created) {
@@ -794,6 +808,15 @@ absl::StatusOr<DemoCompany> CompanyAsOf(const DemoCompany& company, Date date) {
   return view;
 }
 
+SnapshotSource DemoSnapshotSource(const DemoCompany& company) {
+  return [&company](Date date) -> absl::StatusOr<OwnedSnapshot> {
+    absl::StatusOr<DemoCompany> view = CompanyAsOf(company, date);
+    if (absl::IsOutOfRange(view.status())) return absl::NotFoundError(view.status().message());
+    if (!view.ok()) return view.status();
+    return OwnedSnapshot{date, std::move(view->opportunities)};
+  };
+}
+
 std::vector<Date> WeeklySnapshotDates(Date as_of, int weeks) {
   std::vector<Date> dates;
   if (!as_of.ok()) return dates;
@@ -806,6 +829,7 @@ absl::StatusOr<int> WritePastSnapshots(const DemoCompany& company, const std::ve
   int written = 0;
   for (Date date : dates) {
     absl::StatusOr<DemoCompany> view = CompanyAsOf(company, date);
+    if (absl::IsOutOfRange(view.status())) continue;
     if (!view.ok()) return view.status();
     std::string path = (std::filesystem::path(directory) / FormatDate(date)).string();
     if (absl::Status s = WriteCrmExport(*view, path); !s.ok()) return s;

@@ -28,6 +28,7 @@
 #include "common/proto_convert.h"
 #include "salesops/v1/reporting.pb.h"
 #include "salesops/v1/types.pb.h"
+#include "tools/salesctl/landing_history.h"
 
 namespace salesops::salesctl {
 
@@ -71,6 +72,15 @@ struct OpportunityHistory {
   int Pushes() const { return close_date_count - 1; }
 };
 
+// The histories of a generated company's opportunities.
+struct DemoHistory {
+  // The first day whose view is complete: the start of the generated history (deals that closed
+  // before it were never generated, so earlier views would miss them).
+  Date complete_from{};
+  // The history of the company's opportunities[i] at index i.
+  std::vector<OpportunityHistory> opportunities;
+};
+
 // A snapshot of a company's CRM: what `salesctl demo` generates, what a CRM export directory holds
 // and what UploadSnapshot sends.
 struct DemoCompany {
@@ -81,9 +91,9 @@ struct DemoCompany {
   std::vector<v1::Rep> reps;
   // Sorted by id (ids grow with the created date).
   std::vector<v1::Opportunity> opportunities;
-  // For a generated company and its past views: the history of opportunities[i] at index i
-  // (shared, never modified). Null for a company read from an export.
-  std::shared_ptr<const std::vector<OpportunityHistory>> history;
+  // For a generated company and its past views (shared, never modified); null for a company read
+  // from an export. A view's opportunities are a prefix of the company's.
+  std::shared_ptr<const DemoHistory> history;
 };
 
 // Number of opportunities at scale 1.
@@ -114,15 +124,21 @@ absl::StatusOr<DemoCompany> GenerateDemoCompany(const DemoOptions& options);
 // amount and expected close date they had then; reps hired later left out, reps who left later
 // present without an end date; header.as_of = date. The view keeps the history, so views of
 // earlier dates can be taken from it. Linear in the number of opportunities created by `date`.
-// InvalidArgument for an invalid date or one after the company's as-of date; FailedPrecondition
-// when an earlier date is asked of a company without (matching) history.
+// InvalidArgument for an invalid date or one after the company's as-of date; OutOfRange for one
+// before history->complete_from; FailedPrecondition when an earlier date is asked of a company
+// without (matching) history.
 absl::StatusOr<DemoCompany> CompanyAsOf(const DemoCompany& company, Date date);
+
+// CompanyAsOf as a landing-history snapshot source (landing_history.h): dates before the history
+// is complete give NotFound, so BuildLandingRequest skips them. `company` must outlive it.
+SnapshotSource DemoSnapshotSource(const DemoCompany& company);
 
 // The dates of past weekly snapshots: as_of - 7, as_of - 14, ... back `weeks` weeks, newest first.
 std::vector<Date> WeeklySnapshotDates(Date as_of, int weeks);
 
 // Writes CompanyAsOf(company, date) for each date as a CRM export into `directory`/YYYY-MM-DD/
-// (WriteCrmExport's format), for uploading a company's past. Returns the number written.
+// (WriteCrmExport's format), for uploading a company's past. Dates before the history is complete
+// are skipped. Returns the number written.
 absl::StatusOr<int> WritePastSnapshots(const DemoCompany& company, const std::vector<Date>& dates,
                                        const std::string& directory);
 
