@@ -5,6 +5,7 @@
 #include <map>
 #include <numeric>
 #include <random>
+#include <limits>
 #include <tuple>
 
 #include "absl/strings/str_format.h"
@@ -25,13 +26,29 @@ int TimeLeftBucket(int days_left) { return days_left <= 14 ? 0 : days_left <= 45
 // The cells a deal falls into, from the coarsest to the finest.
 struct Cells {
   int category;
+  bool large;
   bool past_due;
   std::string stage;
   int bucket;
 };
 
-Cells CellsOf(const Deal& d, int observed_day, int period_end_day) {
-  return {d.category, d.close_day < observed_day, d.stage, TimeLeftBucket(period_end_day - observed_day)};
+// Deals at or above this share of history's amounts count as large: big deals slip more and win
+// less often within their period.
+constexpr double kLargeDealQuantile = 0.8;
+
+int64_t LargeDealThreshold(const std::vector<Example>& history) {
+  if (history.empty()) return std::numeric_limits<int64_t>::max();
+  std::vector<int64_t> amounts;
+  amounts.reserve(history.size());
+  for (const Example& e : history) amounts.push_back(e.deal.amount);
+  auto nth = amounts.begin() + static_cast<long>(kLargeDealQuantile * (amounts.size() - 1));
+  std::nth_element(amounts.begin(), nth, amounts.end());
+  return *nth;
+}
+
+Cells CellsOf(const Deal& d, int observed_day, int period_end_day, int64_t large_from) {
+  return {d.category, d.amount >= large_from, d.close_day < observed_day, d.stage,
+          TimeLeftBucket(period_end_day - observed_day)};
 }
 
 struct Count {
@@ -41,14 +58,16 @@ struct Count {
 // Counts at every level, and the shrunk rates they give.
 class Calibration {
  public:
-  explicit Calibration(const std::vector<Example>& history) {
+  explicit Calibration(const std::vector<Example>& history)
+      : large_from_(LargeDealThreshold(history)) {
     for (const Example& e : history) {
-      const Cells c = CellsOf(e.deal, e.observed_day, e.period_end_day);
+      const Cells c = CellsOf(e.deal, e.observed_day, e.period_end_day, large_from_);
       const bool won = e.outcome == Outcome::kWonInPeriod;
       const bool slipped = e.outcome == Outcome::kWonLater || e.outcome == Outcome::kStillOpen;
-      for (Count* count : {&all_, &by_category_[c.category], &by_past_due_[{c.category, c.past_due}],
-                           &by_stage_[{c.category, c.past_due, c.stage}],
-                           &by_bucket_[{c.category, c.past_due, c.stage, c.bucket}],
+      for (Count* count : {&all_, &by_category_[c.category], &by_size_[{c.category, c.large}],
+                           &by_past_due_[{c.category, c.large, c.past_due}],
+                           &by_stage_[{c.category, c.large, c.past_due, c.stage}],
+                           &by_bucket_[{c.category, c.large, c.past_due, c.stage, c.bucket}],
                            &by_category_stage_[{c.category, c.stage}]}) {
         count->n += 1;
         count->won += won;
@@ -59,13 +78,15 @@ class Calibration {
 
   bool empty() const { return all_.n == 0; }
 
-  // Probability of being won in the period for a deal with these cells.
-  double Win(const Cells& c) const {
+  // Probability of being won in the period for a deal observed on `observed_day`.
+  double Win(const Deal& d, int observed_day, int period_end_day) const {
+    const Cells c = CellsOf(d, observed_day, period_end_day, large_from_);
     double p = (all_.won + 1) / (all_.n + 2);
     p = Shrink(Find(by_category_, c.category), p, &Count::won);
-    p = Shrink(Find(by_past_due_, std::make_pair(c.category, c.past_due)), p, &Count::won);
-    p = Shrink(Find(by_stage_, std::make_tuple(c.category, c.past_due, c.stage)), p, &Count::won);
-    return Shrink(Find(by_bucket_, std::make_tuple(c.category, c.past_due, c.stage, c.bucket)), p,
+    p = Shrink(Find(by_size_, std::make_pair(c.category, c.large)), p, &Count::won);
+    p = Shrink(Find(by_past_due_, std::make_tuple(c.category, c.large, c.past_due)), p, &Count::won);
+    p = Shrink(Find(by_stage_, std::make_tuple(c.category, c.large, c.past_due, c.stage)), p, &Count::won);
+    return Shrink(Find(by_bucket_, std::make_tuple(c.category, c.large, c.past_due, c.stage, c.bucket)), p,
                   &Count::won);
   }
 
@@ -100,28 +121,60 @@ class Calibration {
     return Shrink(&count, prior, field);
   }
 
+  int64_t large_from_;
   Count all_;
   std::map<int, Count> by_category_;
-  std::map<std::pair<int, bool>, Count> by_past_due_;
-  std::map<std::tuple<int, bool, std::string>, Count> by_stage_;
-  std::map<std::tuple<int, bool, std::string, int>, Count> by_bucket_;
+  std::map<std::pair<int, bool>, Count> by_size_;
+  std::map<std::tuple<int, bool, bool>, Count> by_past_due_;
+  std::map<std::tuple<int, bool, bool, std::string>, Count> by_stage_;
+  std::map<std::tuple<int, bool, bool, std::string, int>, Count> by_bucket_;
   std::map<std::pair<int, std::string>, Count> by_category_stage_;
 };
 
-// Actual / calibrated-expected pipeline conversion of each past observation.
-std::vector<double> PeriodFactors(const std::vector<Example>& history, const Calibration& calibration) {
-  std::map<std::pair<int, int>, std::pair<double, double>> groups;  // -> (expected, actual)
-  for (const Example& e : history) {
-    auto& [expected, actual] = groups[{e.observed_day, e.period_end_day}];
-    const double amount = static_cast<double>(e.deal.amount);
-    expected += amount * calibration.Win(CellsOf(e.deal, e.observed_day, e.period_end_day));
-    if (e.outcome == Outcome::kWonInPeriod) actual += amount;
+// Actual / calibrated-expected pipeline conversion of each past observation (scored out of sample),
+// shrunk towards their mean so that only the spread beyond what independent deals would show is
+// kept: A/E varies by sum p(1-p)a^2 / E^2 even when deals are independent, and the simulation adds
+// that part itself. (Method of moments: keep sqrt(excess / total) of each deviation.)
+std::vector<double> PeriodFactors(const std::vector<Example>& history) {
+  struct Group {
+    double expected = 0, actual = 0, bernoulli_variance = 0;
+  };
+  // Each period's observations are scored with rates learned from the other periods only, so a
+  // period's own outcomes cannot flatter its factor (in-sample rates would hide real variation).
+  std::map<int, std::vector<const Example*>> by_period;
+  for (const Example& e : history) by_period[e.period_end_day].push_back(&e);
+  std::map<std::pair<int, int>, Group> groups;
+  for (const auto& [period_end, examples] : by_period) {
+    std::vector<Example> others;
+    others.reserve(history.size() - examples.size());
+    for (const Example& e : history)
+      if (e.period_end_day != period_end) others.push_back(e);
+    if (others.empty()) continue;
+    const Calibration calibration(others);
+    for (const Example* e : examples) {
+      Group& g = groups[{e->observed_day, e->period_end_day}];
+      const double amount = static_cast<double>(e->deal.amount);
+      const double p = calibration.Win(e->deal, e->observed_day, e->period_end_day);
+      g.expected += amount * p;
+      g.bernoulli_variance += p * (1 - p) * amount * amount;
+      if (e->outcome == Outcome::kWonInPeriod) g.actual += amount;
+    }
   }
   std::vector<double> factors;
-  for (const auto& [key, value] : groups) {
-    if (value.first > 0) factors.push_back(value.second / value.first);
+  double independent_variance = 0;
+  for (const auto& [key, g] : groups) {
+    if (g.expected <= 0) continue;
+    factors.push_back(g.actual / g.expected);
+    independent_variance += g.bernoulli_variance / (g.expected * g.expected);
   }
   if (static_cast<int>(factors.size()) < kMinFactorGroups) return {1.0};
+  const double n = static_cast<double>(factors.size());
+  const double mean = std::accumulate(factors.begin(), factors.end(), 0.0) / n;
+  double variance = 0;
+  for (double f : factors) variance += (f - mean) * (f - mean) / (n - 1);
+  independent_variance /= n;
+  const double keep = variance > 0 ? std::sqrt(std::max(0.0, variance - independent_variance) / variance) : 0.0;
+  for (double& f : factors) f = std::max(0.0, mean + keep * (f - mean));
   return factors;
 }
 
@@ -197,7 +250,7 @@ absl::StatusOr<LandingResult> ForecastLanding(const LandingInput& in) {
     const Deal& d = in.open_deals[i];
     const double p = calibration.empty()
                          ? d.crm_probability
-                         : calibration.Win(CellsOf(d, in.as_of_day, in.period_end_day));
+                         : calibration.Win(d, in.as_of_day, in.period_end_day);
     result.deal_probabilities[i] = p;
     CategoryTotal& total = categories[d.category];
     total.category = d.category;
@@ -209,7 +262,7 @@ absl::StatusOr<LandingResult> ForecastLanding(const LandingInput& in) {
   result.rates = calibration.Rates();
 
   const std::vector<double> factors = calibration.empty() ? std::vector<double>{1.0}
-                                                          : PeriodFactors(in.history, calibration);
+                                                          : PeriodFactors(in.history);
 
   // The largest deals are drawn one by one, the rest as a normal sum per period factor.
   std::vector<size_t> order(n);

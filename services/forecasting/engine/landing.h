@@ -8,13 +8,15 @@
 // history: deals seen open at past dates with an expected close before that period's end, and what
 // became of them (won in the period, won later, lost, still open). Rates are estimated per forecast
 // category, stage and time left in the period, each shrunk towards the coarser rate above it
-// (category x stage x time-left -> category x stage -> category -> all), so that thin cells borrow
-// strength instead of jumping to 0 or 1. Past-due deals (expected close already passed) get their
-// own rates. Without history, the CRM's probability is used.
+// (all -> category -> deal size -> past due -> stage -> time left), so that thin cells borrow
+// strength instead of jumping to 0 or 1. Large deals (the top fifth of history's amounts) and
+// past-due deals (expected close already passed) get their own rates: both win less often within
+// the period. Without history, the CRM's probability is used.
 //
 // Correlation. Deals in one period do not win independently (a strong quarter lifts many). From the
-// history, each past observation's actual pipeline conversion divided by its calibrated expectation
-// gives a period factor; each simulated period draws one of them (bootstrap) and scales every deal's
+// history, each past observation's actual pipeline conversion divided by its expectation (rates
+// learned without that period) gives a period factor; their spread beyond what independent deals
+// would produce is kept, and each simulated period draws one (bootstrap) and scales every deal's
 // probability by it. This is what makes P10..P90 honest instead of narrow.
 //
 // New business. From the history, what was won in past periods from deals created after an
