@@ -6,7 +6,12 @@
 // Times are client-side wall milliseconds of the whole unary call (serialising ~1 MB each way).
 //
 //   forecast_service_latency [--series 1000] [--repeat 5] [--compute-threads 0] [--no-cache]
+#include <unistd.h>
+
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <cstdlib>
 #include <chrono>
 #include <cstdio>
@@ -44,6 +49,34 @@ struct Stats {
     return v.size() % 2 ? v[v.size() / 2] : 0.5 * (v[v.size() / 2 - 1] + v[v.size() / 2]);
   }
 };
+
+// CPU seconds (user + system) used so far by our child processes whose name starts with `name`
+// (the server), read from /proc; -1 if none is found.
+double ChildCpuSeconds(const std::string& name) {
+  const long ticks = ::sysconf(_SC_CLK_TCK);
+  double total = -1;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+    std::ifstream in(entry.path() / "stat");
+    std::string stat;
+    if (!in || !std::getline(in, stat)) continue;
+    const size_t open = stat.find('('), close = stat.rfind(')');
+    if (open == std::string::npos || close == std::string::npos) continue;
+    const std::string comm = stat.substr(open + 1, close - open - 1);
+    std::istringstream rest(stat.substr(close + 2));
+    std::string state;
+    long ppid = 0;
+    rest >> state >> ppid;
+    if (ppid != ::getpid() || comm.rfind(name.substr(0, 15), 0) != 0) continue;
+    // Fields after ppid: pgrp session tty_nr tpgid flags minflt cminflt majflt cmajflt utime stime.
+    std::string skip;
+    for (int i = 0; i < 9; ++i) rest >> skip;
+    long utime = 0, stime = 0;
+    rest >> utime >> stime;
+    total = std::max(total, 0.0) + static_cast<double>(utime + stime) / ticks;
+  }
+  return total;
+}
 
 double LoadAverage() {
   double load[3] = {0, 0, 0};
@@ -120,12 +153,15 @@ int Main(int argc, char** argv) {
   }
   auto stub = v1::ForecastService::NewStub(channel);
 
-  auto call = [&](v1::ForecastResponse* response, double* ms) -> bool {
+  // One call: wall milliseconds on the client, CPU milliseconds the server spent on it.
+  auto call = [&](v1::ForecastResponse* response, double* ms, double* cpu_ms) -> bool {
     grpc::ClientContext context;
     context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(120));
+    const double cpu_before = ChildCpuSeconds("salesops-forecast");
     const auto started = Clock::now();
     grpc::Status status = stub->Forecast(&context, request, response);
     *ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
+    *cpu_ms = 1000 * (ChildCpuSeconds("salesops-forecast") - cpu_before);
     if (!status.ok()) {
       std::fprintf(stderr, "latency: Forecast failed: %s\n", status.error_message().c_str());
       return false;
@@ -138,7 +174,7 @@ int Main(int argc, char** argv) {
     return true;
   };
 
-  Stats cold, cached;
+  Stats cold, cached, cold_cpu, cached_cpu;
   size_t response_bytes = 0;
   bool identical = true;
   for (int r = 0; r < repeat; ++r) {
@@ -150,25 +186,29 @@ int Main(int argc, char** argv) {
       }
     }
     v1::ForecastResponse first, second;
-    double ms = 0;
-    if (!call(&first, &ms)) return 1;
+    double ms = 0, cpu_ms = 0;
+    if (!call(&first, &ms, &cpu_ms)) return 1;
     cold.ms.push_back(ms);
+    cold_cpu.ms.push_back(cpu_ms);
     response_bytes = first.ByteSizeLong();
     if (!no_cache) {
-      if (!call(&second, &ms)) return 1;
+      if (!call(&second, &ms, &cpu_ms)) return 1;
       cached.ms.push_back(ms);
+      cached_cpu.ms.push_back(cpu_ms);
       identical = identical && google::protobuf::util::MessageDifferencer::Equals(first, second);
     }
   }
   server.Stop();
 
-  MarkdownTable table({"call", "calls", "min ms", "median ms", "max ms"});
+  MarkdownTable table(
+      {"call", "calls", "min ms", "median ms", "max ms", "server CPU ms (median)"});
   table.AddRow({no_cache ? "cold (no cache configured)" : "cold (cache flushed: fit every series)",
                 std::to_string(cold.ms.size()), Fixed(cold.Min(), 1), Fixed(cold.Median(), 1),
-                Fixed(cold.Max(), 1)});
+                Fixed(cold.Max(), 1), Fixed(cold_cpu.Median(), 0, true)});
   if (!cached.ms.empty()) {
     table.AddRow({"cached (identical request, from Redis)", std::to_string(cached.ms.size()),
-                  Fixed(cached.Min(), 1), Fixed(cached.Median(), 1), Fixed(cached.Max(), 1)});
+                  Fixed(cached.Min(), 1), Fixed(cached.Median(), 1), Fixed(cached.Max(), 1),
+                  Fixed(cached_cpu.Median(), 0, true)});
   }
   std::cout << "# ForecastService latency\n\n"
             << absl::StrFormat(
@@ -181,7 +221,10 @@ int Main(int argc, char** argv) {
                    compute_threads == 0 ? "one per core" : std::to_string(compute_threads),
                    no_cache ? ", no cache" : ", a real redis-server as its cache",
                    std::thread::hardware_concurrency(), LoadAverage())
-            << table.Render() << "\n";
+            << table.Render() << "\n"
+            << "Server CPU ms: the server process's user + system time during the call (all its "
+               "threads); on an idle machine the cold call's wall time approaches it divided by "
+               "the compute threads.\n";
   if (!no_cache && !identical) std::cout << "- the cached response differs from the computed one!\n";
   return 0;
 }
