@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "services/forecasting/engine/arima.h"
+#include "services/forecasting/engine/auto_model.h"
 #include "services/forecasting/engine/benchmark_models.h"
 #include "services/forecasting/engine/ets_auto.h"
 #include "services/forecasting/engine/intermittent.h"
@@ -28,8 +29,6 @@ using ets::EtsSpec;
 
 // R's ets ignores seasonality beyond this period.
 constexpr int kMaxEtsSeasonLength = 24;
-// R's ets on an (almost) constant series: SES with this alpha.
-constexpr double kConstantSeriesAlpha = 0.99999;
 
 absl::Status Validate(std::span<const double> y, const ForecastOptions& options) {
   if (y.empty()) return absl::InvalidArgumentError("y: the series is empty");
@@ -137,70 +136,10 @@ std::optional<ForecastResult> FromEts(const EtsFit& fit, const ForecastOptions& 
   return result;
 }
 
-// R's is.constant (all.equal to the first value, relative tolerance 1.5e-8), made scale-free:
-// R switches to an absolute tolerance for tiny data, which would call any tiny series constant.
-bool IsConstant(std::span<const double> y) {
-  double mean_abs = 0, mean_diff = 0;
-  const double n = static_cast<double>(y.size());
-  for (double v : y) {
-    mean_abs += std::fabs(v) / n;
-    mean_diff += std::fabs(v - y[0]) / n;
-  }
-  if (mean_abs == 0) return true;
-  return mean_diff / mean_abs < 1.5e-8;
-}
-
-// What R's ets returns for a constant series: SES with alpha = 0.99999 started at y[0].
-ForecastResult ConstantSeries(std::span<const double> y, const ForecastOptions& options) {
-  const double alpha = kConstantSeriesAlpha;
-  double level = y[0];
-  double max_error = 0;
-  for (std::size_t t = 1; t < y.size(); ++t) max_error = std::max(max_error, std::fabs(y[t] - level));
-  double ss = 0;
-  for (std::size_t t = 1; t < y.size(); ++t) {
-    const double e = y[t] - level;
-    if (max_error > 0) ss += (e / max_error) * (e / max_error);
-    level += alpha * e;
-  }
-  const double sigma = y.size() > 1 ? max_error * std::sqrt(ss / static_cast<double>(y.size() - 1))
-                                    : 0.0;
-  std::vector<double> mean(options.horizon, level), sd(options.horizon);
-  for (int h = 1; h <= options.horizon; ++h) {
-    sd[h - 1] = sigma * std::sqrt(1 + alpha * alpha * (h - 1));
-  }
-  return Assemble(ModelKind::kSes, "ETS(A,N,N)", 1,
-                  {{"alpha", alpha}, {"l0", y[0]}, {"sigma", sigma}}, 0, mean, sd, options);
-}
-
 ForecastResult Naive(std::span<const double> y, const ForecastOptions& options) {
   // Cannot fail on a non-empty series.
   return FromBenchmark(ModelKind::kNaive, "NAIVE", 1, *NaiveForecast(y, options.horizon),
                        options);
-}
-
-ForecastResult Auto(std::span<const double> y, const ForecastOptions& options) {
-  if (y.size() == 1) return Naive(y, options);
-  if (IsConstant(y)) return ConstantSeries(y, options);
-  const int n = static_cast<int>(y.size());
-  int m = options.season_length;
-  if (m > kMaxEtsSeasonLength || m >= n) m = 1;
-
-  std::vector<EtsSpec> candidates = {SpecOf(ModelKind::kSes, 1), SpecOf(ModelKind::kHolt, 1),
-                                     SpecOf(ModelKind::kDampedHolt, 1)};
-  if (m > 1) candidates.push_back(SpecOf(ModelKind::kHoltWintersAdditive, m));
-
-  std::optional<ForecastResult> best;
-  for (const EtsSpec& spec : candidates) {
-    if (!ets::HasFiniteAicc(spec, n)) continue;
-    absl::StatusOr<EtsFit> fit = ets::FitEts(y, spec);
-    if (!fit.ok() || !std::isfinite(fit->aicc)) continue;
-    if (best.has_value() && !(fit->aicc < best->aicc)) continue;
-    std::optional<ForecastResult> result = FromEts(*fit, options);
-    if (result.has_value()) best = std::move(result);
-  }
-  if (best.has_value()) return *std::move(best);
-  // Too short for any ETS model (n <= 4) or nothing fitted: the last value carried forward.
-  return Naive(y, options);
 }
 
 absl::StatusOr<ForecastResult> NamedEts(std::span<const double> y, const ForecastOptions& options) {
@@ -271,7 +210,7 @@ absl::StatusOr<ForecastResult> ForecastSeries(std::span<const double> y,
   if (absl::Status status = Validate(y, options); !status.ok()) return status;
   switch (options.model) {
     case ModelKind::kAuto:
-      return Auto(y, options);
+      return ForecastAuto(y, options);
     case ModelKind::kNaive:
       return Naive(y, options);
     case ModelKind::kSeasonalNaive: {

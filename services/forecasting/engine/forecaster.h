@@ -15,8 +15,9 @@
 
 namespace salesops::forecast {
 
-// The models a caller can ask for. kAuto fits every candidate that suits the series and keeps the
-// one with the lowest AICc.
+// The models a caller can ask for. kAuto is the engine's own choice (auto_model.h): a combination
+// of models chosen by their accuracy on the M3 competition, intermittent-demand methods for sparse
+// series, and the obvious answers for constant and one-point series.
 enum class ModelKind {
   kAuto,
   kNaive,
@@ -92,16 +93,10 @@ struct ForecastResult {
 // never fails on a valid series: with too little data it falls back to simpler models.
 // Every returned number is finite.
 //
-// kAuto follows R's forecast::ets(y, additive.only = TRUE) restricted to the ETS models above:
-//   - an (almost) constant series of two or more values gives SES with alpha 0.99999 and
-//     zero-width intervals (R: ses(y, alpha = 0.99999, initial = "simple"));
-//   - ETS(A,N,N), ETS(A,A,N), ETS(A,Ad,N) and, when 2 <= season_length <= 24 and the series is
-//     longer than one season, ETS(A,A,A) are fitted when they have fewer free parameters than
-//     n - 2 (so their AICc is finite), and the lowest AICc wins;
-//   - when none qualifies (n <= 4), NAIVE (with a single observation, zero-width intervals).
-// Named models need the data R's ets needs to estimate them by maximum likelihood:
-// SES 7 observations, HOLT 9, DAMPED_HOLT 10, HOLT_WINTERS_ADDITIVE season_length + 9 (with
-// season_length in [2, 24]); NAIVE 1, SNAIVE season_length + 1, DRIFT 3.
+// kAuto never fails on a valid series (see auto_model.h). Named models need the data they can be
+// estimated from: the ETS models as R's ets (SES 7 observations, HOLT 9, DAMPED_HOLT 10,
+// HOLT_WINTERS_ADDITIVE season_length + 9 with season_length in [2, 24]); NAIVE 1,
+// SNAIVE season_length + 1, DRIFT 3; the others as their headers say.
 absl::StatusOr<ForecastResult> ForecastSeries(std::span<const double> y,
                                               const ForecastOptions& options);
 

@@ -1,5 +1,6 @@
 #include "services/forecasting/engine/result.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -36,8 +37,13 @@ ForecastResult AssembleWithIntervals(ModelKind kind, std::string name, int seaso
   for (double v : mean) r.mean.push_back(Finite(v));
   r.intervals = std::move(intervals);
   for (Interval& interval : r.intervals) {
-    for (double& v : interval.lower) v = Finite(v);
-    for (double& v : interval.upper) v = Finite(v);
+    // Every interval contains its point forecast. (For a skewed distribution, such as intermittent
+    // demand that is zero most of the time, the central interval may not contain the mean; it is
+    // widened to it, which only adds coverage.)
+    for (size_t h = 0; h < interval.lower.size() && h < r.mean.size(); ++h) {
+      interval.lower[h] = std::min(Finite(interval.lower[h]), r.mean[h]);
+      interval.upper[h] = std::max(Finite(interval.upper[h]), r.mean[h]);
+    }
   }
   return r;
 }

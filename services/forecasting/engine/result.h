@@ -1,5 +1,6 @@
 // Building a ForecastResult the same way for every model: every number finite (overflow clamps to
-// the largest double, NaN becomes 0), intervals in the order of the requested levels.
+// the largest double, NaN becomes 0), intervals in the order of the requested levels, each
+// containing its point forecast.
 #ifndef SALESOPS_SERVICES_FORECASTING_ENGINE_RESULT_H_
 #define SALESOPS_SERVICES_FORECASTING_ENGINE_RESULT_H_
 
