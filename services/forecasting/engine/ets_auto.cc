@@ -115,11 +115,6 @@ std::vector<EtsSpec> Candidates(const std::vector<char>& errors, const std::vect
   return out;
 }
 
-double CriterionOf(const absl::StatusOr<EtsFit>& fit) {
-  if (!fit.ok() || std::isnan(fit->aicc)) return kInf;
-  return fit->aicc;
-}
-
 }  // namespace
 
 absl::StatusOr<EtsSpecPattern> ParseEtsSpec(std::string_view text) {
@@ -151,13 +146,6 @@ absl::StatusOr<EtsSpecPattern> ParseEtsSpec(std::string_view text) {
     return SpecError(absl::StrFormat("\"%s\" damps a trend it does not have", std::string(text)));
   }
   return p;
-}
-
-EtsFitOptions EtsFamilyOptions::CheapSearch() {
-  EtsFitOptions o;
-  o.max_restarts = 1;
-  o.probe_grid = false;
-  return o;
 }
 
 absl::StatusOr<EtsSelection> SelectEts(std::span<const double> y, int m,
@@ -232,23 +220,25 @@ absl::StatusOr<EtsSelection> SelectEts(std::span<const double> y, int m,
       pattern.damped ? std::vector<bool>{true} : std::vector<bool>{true, false};
   const std::vector<EtsSpec> specs = Candidates(errors, trends, seasons, dampings, m, data_positive);
 
-  // Stage 1: every candidate with the selection search.
-  std::vector<std::optional<EtsFit>> fits(specs.size());
+  // Stage 1: every candidate with the selection budget.
+  std::vector<std::optional<EtsOptimisation>> runs(specs.size());
   for (std::size_t i = 0; i < specs.size(); ++i) {
     EtsCandidate candidate{specs[i], kInf, 0};
     if (HasFiniteAicc(specs[i], n)) {
-      absl::StatusOr<EtsFit> fit = FitEts(y, specs[i], options.selection);
-      candidate.aicc = CriterionOf(fit);
-      if (fit.ok()) {
-        candidate.evaluations = fit->evaluations;
-        if (std::isfinite(candidate.aicc)) fits[i] = *std::move(fit);
+      absl::StatusOr<EtsOptimisation> run = EtsOptimisation::Start(y, specs[i], options.bounds);
+      if (run.ok()) {
+        run->Run(options.selection_evaluations + options.selection_evaluations_per_parameter *
+                                                      specs[i].NumFreeParameters());
+        candidate.aicc = run->aicc();
+        candidate.evaluations = run->evaluations();
+        if (std::isfinite(candidate.aicc)) runs[i] = *std::move(run);
       }
     }
     selection.candidates.push_back(candidate);
   }
   std::vector<std::size_t> order;
   for (std::size_t i = 0; i < specs.size(); ++i) {
-    if (fits[i].has_value()) order.push_back(i);
+    if (runs[i].has_value()) order.push_back(i);
   }
   if (order.empty()) {
     return absl::InvalidArgumentError("y: no ETS model could be fitted to this series");
@@ -258,32 +248,25 @@ absl::StatusOr<EtsSelection> SelectEts(std::span<const double> y, int m,
     return selection.candidates[a].aicc < selection.candidates[b].aicc;
   });
 
-  // Stage 2: refit the best few with the full search.
+  // Stage 2: the best few continue.
   const double best_stage1 = selection.candidates[order[0]].aicc;
   const std::size_t top = std::min<std::size_t>(order.size(), std::max(0, options.refine_top));
   for (std::size_t r = 0; r < top; ++r) {
     const std::size_t i = order[r];
     if (selection.candidates[i].aicc > best_stage1 + options.refine_max_aicc_gap) break;
-    absl::StatusOr<EtsFit> refit = FitEts(y, specs[i], options.refinement);
-    if (refit.ok() && CriterionOf(refit) < selection.candidates[i].aicc) {
-      selection.candidates[i].aicc = refit->aicc;
-      selection.candidates[i].evaluations += refit->evaluations;
-      fits[i] = *std::move(refit);
-    } else if (refit.ok()) {
-      selection.candidates[i].evaluations += refit->evaluations;
-    }
+    runs[i]->Run(options.refine_evaluations);
+    selection.candidates[i].aicc = runs[i]->aicc();
+    selection.candidates[i].evaluations = runs[i]->evaluations();
   }
-  // The winner: lowest AICc, first in R's order on ties.
-  std::size_t best = order[0];
+  // The winner: lowest AICc, the first in R's order on ties.
+  std::size_t best = specs.size();
   for (std::size_t i = 0; i < specs.size(); ++i) {
-    if (fits[i].has_value() && selection.candidates[i].aicc < selection.candidates[best].aicc) {
+    if (runs[i].has_value() &&
+        (best == specs.size() || selection.candidates[i].aicc < selection.candidates[best].aicc)) {
       best = i;
     }
   }
-  if (best > order[0] && selection.candidates[best].aicc == selection.candidates[order[0]].aicc) {
-    best = order[0];
-  }
-  selection.fit = *std::move(fits[best]);
+  selection.fit = runs[best]->Result();
   return selection;
 }
 

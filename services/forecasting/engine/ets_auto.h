@@ -20,10 +20,9 @@
 //     (ets_holt_winters.h), without an AICc.
 //   - When no model can be fitted, an error (R: "No model able to be fitted").
 //
-// Fitting every candidate fully is what makes R's ets slow (~0.5 s for a monthly series). Here the
-// candidates are first fitted with a cheap search (EtsFamilyOptions::selection); only the best few
-// by AICc are then refitted with the full search (EtsFamilyOptions::refinement) and the best of
-// those wins. The defaults were chosen on M3 (see EtsFamilyOptions).
+// Fitting every candidate fully is what makes R's ets slow (~0.5 s for a monthly series). Here every
+// candidate follows R's own optimiser (same start, same Nelder-Mead, same likelihood), but by
+// default for fewer evaluations than R's 2000 (EtsFamilyOptions, chosen on M3).
 #ifndef SALESOPS_SERVICES_FORECASTING_ENGINE_ETS_AUTO_H_
 #define SALESOPS_SERVICES_FORECASTING_ENGINE_ETS_AUTO_H_
 
@@ -57,22 +56,33 @@ struct EtsSpecPattern {
 // damped "N" trend.
 absl::StatusOr<EtsSpecPattern> ParseEtsSpec(std::string_view text);
 
-// Tuning of the model search. The defaults are what ForecastEtsFamily(y, options) uses.
+// Tuning of the model search. Every candidate is fitted with R's Nelder-Mead from R's starting
+// values (ets_fit.h, EtsOptimisation); these settings decide how many evaluations each gets. The
+// defaults are what ForecastEtsFamily(y, options) uses; R() reproduces R's ets exactly.
 struct EtsFamilyOptions {
-  // The search used to fit every candidate model.
-  EtsFitOptions selection = CheapSearch();
-  // The search used to refit the best `refine_top` candidates (by AICc after `selection`); the
-  // best refitted model wins. 0 disables refitting (then `selection` decides alone).
-  EtsFitOptions refinement = {};
-  int refine_top = 2;
-  // Candidates whose AICc after `selection` is more than this above the best one's are not
-  // refitted even when among the top `refine_top`.
-  double refine_max_aicc_gap = 10;
+  // Evaluations of R's Nelder-Mead spent on every candidate (R: maxit = 2000): this many plus
+  // `selection_evaluations_per_parameter` for each parameter the candidate estimates.
+  int selection_evaluations = 200;
+  int selection_evaluations_per_parameter = 0;
+  // Then the best `refine_top` candidates by AICc, among those within `refine_max_aicc_gap` of the
+  // best, continue (the same run, resumed) to `refine_evaluations` in total, and the lowest AICc
+  // wins. 0 disables this stage.
+  int refine_top = 0;
+  int refine_evaluations = 2000;
+  double refine_max_aicc_gap = 1e300;
+  EtsBounds bounds;
   // Paths simulated for the prediction intervals of models without an analytic variance (those
   // with a multiplicative trend), as R's forecast.ets(npaths = 5000).
   int simulation_paths = 5000;
 
-  static EtsFitOptions CheapSearch();
+  // R's ets(): every candidate gets R's full 2000 evaluations.
+  static EtsFamilyOptions R() {
+    EtsFamilyOptions o;
+    o.selection_evaluations = 2000;
+    o.selection_evaluations_per_parameter = 0;
+    o.refine_top = 0;
+    return o;
+  }
 };
 
 // One fitted candidate of a selection.

@@ -7,11 +7,14 @@
 #include <cstddef>
 #include <initializer_list>
 #include <limits>
+#include <memory>
+#include <optional>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_format.h"
 #include "services/forecasting/engine/ets_init.h"
+#include "services/forecasting/engine/ets_nelder_mead.h"
 
 namespace salesops::forecast::ets {
 namespace {
@@ -62,10 +65,26 @@ struct Objective {
   std::vector<double> ring;   // seasonal scratch
   int evaluations = 0;
 
+  // The last smoothing parameters tested for admissibility and the answer: Nelder-Mead often
+  // moves only the initial states (building the simplex, contracting along state axes), and the
+  // seasonal test is the costliest part of an evaluation after the recursions.
+  EtsParams last_tested{-1, -1, -1, -1};
+  bool last_admissible = false;
+
+  bool Acceptable(const EtsParams& p) {
+    if (!WithinUsualBounds(spec, p, bounds)) return false;
+    if (p.alpha != last_tested.alpha || p.beta != last_tested.beta ||
+        p.gamma != last_tested.gamma || p.phi != last_tested.phi) {
+      last_tested = p;
+      last_admissible = Admissible(spec, p);
+    }
+    return last_admissible;
+  }
+
   double operator()(const double* x) {
     ++evaluations;
     const EtsParams p = ParamsFromVector(spec, x);
-    if (!AcceptableParameters(spec, p, bounds)) return HUGE_VAL;
+    if (!Acceptable(p)) return HUGE_VAL;
     FullState(spec, std::span<const double>(x + num_smoothing, num_free_states), state);
     if (!SeasonalStatesNonNegative(spec, state)) return HUGE_VAL;
     return EtsLikelihood(spec, p, y, state, ring);
@@ -352,51 +371,161 @@ bool HasFiniteAicc(const EtsSpec& raw, int n) {
   return Normalise(raw).NumFreeParameters() < n - 2;
 }
 
-absl::StatusOr<EtsFit> FitEts(std::span<const double> y_raw, const EtsSpec& raw_spec,
-                              const EtsFitOptions& options) {
+// Everything one fit needs: the scaled data, the objective and R's starting point.
+struct EtsOptimisation::State {
+  EtsSpec spec;
+  double scale = 1;
+  std::vector<double> y;  // y / scale
+  Objective objective;
+  std::vector<double> start;      // R's starting point (optimiser layout)
+  std::vector<double> heuristic;  // zero smoothing parameters, heuristic states (grid probes)
+  double start_value = 0;         // objective at the start (scaled data)
+  std::vector<double> units;      // coordinate units relative to R's
+  double shift = 0;               // 2 n log(scale): from the scaled criterion to R's
+  std::optional<NelderMeadR> nm;
+
+  // The criterion on R's scale, as R's target function computes it.
+  double RObjective(const double* v) {
+    const double lik = objective(v);
+    if (!std::isfinite(lik)) return lik;
+    return lik <= kMinLikelihood ? kMinLikelihood : std::max(lik + shift, kMinLikelihood);
+  }
+
+  EtsFit FitAt(std::span<const double> x) const {
+    EtsFit fit;
+    fit.spec = spec;
+    fit.params = ParamsFromVector(spec, x.data());
+    fit.initial_state.assign(spec.NumStates(), 0.0);
+    FullState(spec, x.subspan(spec.NumSmoothingParameters()), fit.initial_state);
+    fit.evaluations = objective.evaluations;
+    Finish(y, scale, fit);
+    return fit;
+  }
+};
+
+namespace {
+
+absl::StatusOr<std::unique_ptr<EtsOptimisation::State>> Setup(std::span<const double> y_raw,
+                                                               const EtsSpec& raw_spec,
+                                                               const EtsBounds& bounds) {
   const EtsSpec spec = Normalise(raw_spec);
   if (absl::Status s = CheckEstimable(y_raw, spec); !s.ok()) return s;
+  auto st = std::make_unique<EtsOptimisation::State>();
+  st->spec = spec;
+  st->scale = PowerOfTwoScale(y_raw);
+  st->y.assign(y_raw.begin(), y_raw.end());
+  for (double& v : st->y) v /= st->scale;
 
-  const double scale = PowerOfTwoScale(y_raw);
-  std::vector<double> y(y_raw.begin(), y_raw.end());
-  for (double& v : y) v /= scale;
-
-  Objective objective;
+  Objective& objective = st->objective;
   objective.spec = spec;
-  objective.bounds = options.bounds;
-  objective.y = y;
+  objective.bounds = bounds;
+  objective.y = st->y;
   objective.num_smoothing = spec.NumSmoothingParameters();
   objective.num_free_states = spec.NumFreeInitialStates();
   objective.state.assign(spec.NumStates(), 0.0);
   objective.ring.assign(spec.m, 0.0);
 
   // R's starting point: heuristic smoothing parameters and initial states.
-  const EtsParams p0 = HeuristicSmoothingParameters(spec, options.bounds);
-  const std::vector<double> s0 = HeuristicInitialStates(y, spec);
-  std::vector<double> x = {p0.alpha};
+  const EtsParams p0 = HeuristicSmoothingParameters(spec, bounds);
+  const std::vector<double> s0 = HeuristicInitialStates(st->y, spec);
+  std::vector<double>& x = st->start;
+  x = {p0.alpha};
   if (spec.has_trend()) x.push_back(p0.beta);
   if (spec.has_season()) x.push_back(p0.gamma);
   if (spec.damped) x.push_back(p0.phi);
   const std::size_t num_smoothing = x.size();
+  st->heuristic.assign(num_smoothing, 0.0);
+  st->heuristic.insert(st->heuristic.end(), s0.begin(), s0.end());
   x.insert(x.end(), s0.begin(), s0.end());
-  double best_f = objective(x.data());
-  if (!std::isfinite(best_f)) {
+  st->start_value = objective(x.data());
+  if (!std::isfinite(st->start_value)) {
     return absl::InternalError(absl::StrFormat(
         "%s: R's starting values are not admissible for this series", spec.Name()));
   }
+  // R works in the data's units: its simplex steps are a tenth of the largest |parameter| and
+  // its tolerance is relative to the criterion on R's scale. Coordinates stay scaled here (the
+  // scale is a power of two, so this is exact) and are converted for those two purposes.
+  st->units.assign(x.size(), 1.0);
+  for (std::size_t i = num_smoothing; i < x.size(); ++i) {
+    const std::size_t k = i - num_smoothing;  // index in the free-state layout
+    const bool unitless =
+        (k == 1 && spec.trend == TrendType::kMultiplicative) ||
+        (k >= (spec.has_trend() ? 2u : 1u) && spec.season == SeasonType::kMultiplicative);
+    st->units[i] = unitless ? 1.0 : st->scale;
+  }
+  st->shift = 2.0 * static_cast<double>(st->y.size()) * std::log(st->scale);
+  return st;
+}
 
-  SimplexSearch search(objective, options, StandardDeviation(y), x.size());
+}  // namespace
+
+EtsOptimisation::EtsOptimisation(std::unique_ptr<State> state) : state_(std::move(state)) {}
+EtsOptimisation::EtsOptimisation(EtsOptimisation&&) noexcept = default;
+EtsOptimisation& EtsOptimisation::operator=(EtsOptimisation&&) noexcept = default;
+EtsOptimisation::~EtsOptimisation() = default;
+
+absl::StatusOr<EtsOptimisation> EtsOptimisation::Start(std::span<const double> y,
+                                                       const EtsSpec& spec,
+                                                       const EtsBounds& bounds) {
+  absl::StatusOr<std::unique_ptr<State>> st = Setup(y, spec, bounds);
+  if (!st.ok()) return st.status();
+  State& s = **st;
+  s.nm.emplace(s.start, s.units);
+  auto f = [&s](const double* v) { return s.RObjective(v); };
+  if (!s.nm->Start(f)) {
+    return absl::InternalError(absl::StrFormat(
+        "%s: R's starting values are not admissible for this series", s.spec.Name()));
+  }
+  return EtsOptimisation(*std::move(st));
+}
+
+void EtsOptimisation::Run(int max_evaluations) {
+  State& s = *state_;
+  auto f = [&s](const double* v) { return s.RObjective(v); };
+  s.nm->Run(f, max_evaluations);
+}
+
+bool EtsOptimisation::finished() const { return state_->nm->finished(); }
+int EtsOptimisation::evaluations() const { return state_->nm->evaluations(); }
+const EtsSpec& EtsOptimisation::spec() const { return state_->spec; }
+double EtsOptimisation::lik() const { return state_->nm->best_value(); }
+
+double EtsOptimisation::aicc() const {
+  const double n = static_cast<double>(state_->y.size());
+  const double np = state_->spec.NumFreeParameters() + 1;
+  if (np >= n - 1) return std::numeric_limits<double>::infinity();
+  return lik() + 2 * np + 2 * np * (np + 1) / (n - np - 1);
+}
+
+EtsFit EtsOptimisation::Result() const {
+  EtsFit fit = state_->FitAt(state_->nm->best());
+  fit.evaluations = state_->nm->evaluations();
+  return fit;
+}
+
+absl::StatusOr<EtsFit> FitEts(std::span<const double> y, const EtsSpec& spec,
+                              const EtsFitOptions& options) {
+  if (options.search == EtsSearch::kNelderMeadR) {
+    absl::StatusOr<EtsOptimisation> run = EtsOptimisation::Start(y, spec, options.bounds);
+    if (!run.ok()) return run.status();
+    run->Run(options.max_evaluations);
+    return run->Result();
+  }
+  absl::StatusOr<std::unique_ptr<EtsOptimisation::State>> setup = Setup(y, spec, options.bounds);
+  if (!setup.ok()) return setup.status();
+  EtsOptimisation::State& st = **setup;
+  Objective& objective = st.objective;
+  std::vector<double> x = st.start;
+  double best_f = st.start_value;
+  SimplexSearch search(objective, options, StandardDeviation(st.y), x.size());
   if (!search.ok()) return absl::InternalError("cannot create the NLopt optimiser");
   search.Improve(x, best_f);
   if (options.probe_grid) {
-    // Grid points take the fitted initial states or R's heuristic ones (the better states differ
-    // between modes, e.g. the overall mean as level when alpha is tiny).
-    std::vector<double> heuristic(num_smoothing, 0.0);
-    heuristic.insert(heuristic.end(), s0.begin(), s0.end());
+    // Grid points take the fitted initial states or R's heuristic ones (the better states
+    // differ between modes, e.g. the overall mean as level when alpha is tiny).
     double probe_f = 0;
-    std::vector<double> probe =
-        ProbeGrid(objective, options.bounds, {&x, &heuristic}, best_f - options.restart_min_gain,
-                  probe_f);
+    std::vector<double> probe = ProbeGrid(objective, options.bounds, {&x, &st.heuristic},
+                                          best_f - options.restart_min_gain, probe_f);
     if (!probe.empty()) {
       search.Improve(probe, probe_f);
       if (probe_f < best_f) {
@@ -405,16 +534,7 @@ absl::StatusOr<EtsFit> FitEts(std::span<const double> y_raw, const EtsSpec& raw_
       }
     }
   }
-
-  EtsFit fit;
-  fit.spec = spec;
-  fit.params = ParamsFromVector(spec, x.data());
-  fit.initial_state.assign(spec.NumStates(), 0.0);
-  FullState(spec, std::span<const double>(x).subspan(spec.NumSmoothingParameters()),
-            fit.initial_state);
-  fit.evaluations = objective.evaluations;
-  Finish(y, scale, fit);
-  return fit;
+  return st.FitAt(x);
 }
 
 EtsFit EvaluateEts(std::span<const double> y, const EtsSpec& raw_spec, const EtsParams& params,

@@ -12,6 +12,7 @@
 #ifndef SALESOPS_SERVICES_FORECASTING_ENGINE_ETS_FIT_H_
 #define SALESOPS_SERVICES_FORECASTING_ENGINE_ETS_FIT_H_
 
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -41,15 +42,29 @@ struct EtsFit {
   int evaluations = 0;  // likelihood evaluations spent by the optimiser
 };
 
-// Tuning of the optimiser; the defaults are what ForecastSeries uses. They were chosen on ~2000
-// fits of the four additive models to R's datasets and simulated M3-like series: R's own
-// Nelder-Mead (2000 evaluations, no restart) ends at a worse likelihood than these settings in
-// about 70% of fits and at a better one in under 2% (other local optima), with a fraction of the
-// evaluations.
+// How the likelihood is maximised.
+enum class EtsSearch {
+  // R's own: one run of R's Nelder-Mead (optim's nmmin, ets_nelder_mead.h) from R's starting
+  // values with R's settings, at most `max_evaluations` evaluations (R: maxit = 2000). With the
+  // default settings the estimates are R's (up to rounding).
+  kNelderMeadR,
+  // Short NLopt Nelder-Mead runs restarted from their best point, optionally followed by a grid
+  // probe of the smoothing parameters (the fields below): usually a higher likelihood than R's.
+  kRestartedSimplex,
+};
+
+// Tuning of the optimiser; the defaults are what ForecastSeries uses for its additive models.
+// They were chosen on ~2000 fits of the four additive models to R's datasets and simulated
+// M3-like series: R's own Nelder-Mead (2000 evaluations, no restart) ends at a worse likelihood
+// than these settings in about 70% of fits and at a better one in under 2% (other local optima),
+// with a fraction of the evaluations.
 struct EtsFitOptions {
+  EtsSearch search = EtsSearch::kRestartedSimplex;
   EtsBounds bounds;
-  // Stop a run when the best and worst simplex values differ by less than this (units of lik,
-  // i.e. -2 log-likelihood).
+  // kNelderMeadR: R's maxit.
+  int max_evaluations = 2000;
+  // kRestartedSimplex: stop a run when the best and worst simplex values differ by less than
+  // this (units of lik, i.e. -2 log-likelihood).
   double ftol_abs = 1e-4;
   // Likelihood evaluations allowed per Nelder-Mead run.
   int max_evaluations_per_run = 400;
@@ -78,6 +93,38 @@ bool HasFiniteAicc(const EtsSpec& spec, int n);
 // multiplicative model), and with Internal if no admissible starting point exists.
 absl::StatusOr<EtsFit> FitEts(std::span<const double> y, const EtsSpec& spec,
                               const EtsFitOptions& options = {});
+
+// R's maximum-likelihood fit of one model (EtsSearch::kNelderMeadR) run in installments, so that
+// a model selection can spend evaluations where they matter: Run(k) continues R's Nelder-Mead
+// until it ends or has spent k evaluations in total, and any sequence of Run calls ends exactly
+// where one call with the last limit would have. The likelihood of the best point so far only
+// ever decreases.
+class EtsOptimisation {
+ public:
+  // Fails (InvalidArgument / Internal) where FitEts does.
+  static absl::StatusOr<EtsOptimisation> Start(std::span<const double> y, const EtsSpec& spec,
+                                               const EtsBounds& bounds = {});
+  EtsOptimisation(EtsOptimisation&&) noexcept;
+  EtsOptimisation& operator=(EtsOptimisation&&) noexcept;
+  ~EtsOptimisation();
+
+  void Run(int max_evaluations);
+  bool finished() const;  // converged or stopped by R's rules; Run does nothing more
+  int evaluations() const;
+  const EtsSpec& spec() const;
+  // R's lik and AICc of the best point so far (AICc +infinity when the model has too many
+  // parameters for it, as in R).
+  double lik() const;
+  double aicc() const;
+  // The fit at the best point so far.
+  EtsFit Result() const;
+
+  struct State;  // the implementation's
+  explicit EtsOptimisation(std::unique_ptr<State> state);
+
+ private:
+  std::unique_ptr<State> state_;
+};
 
 // The fit statistics of `spec` at given parameters and initial states (free or full layout), with
 // no optimisation: used to compare likelihoods with R's at R's own estimates.

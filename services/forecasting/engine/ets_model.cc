@@ -1,8 +1,11 @@
 #include "services/forecasting/engine/ets_model.h"
 
+#include <bit>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <limits>
+#include <numbers>
 
 namespace salesops::forecast::ets {
 namespace {
@@ -30,18 +33,58 @@ double FinishLikelihood(double n, double sse, double log_abs_f) {
   return lik;
 }
 
-// The linear models (additive error, trend and season) in error-correction form:
-//   e = y - (l + phi b + s),  l' = l + phi b + alpha e,  b' = phi b + beta e,  s' = s + gamma e.
-// This equals R's formulation exactly in real arithmetic. The loop carries the one-step forecast
-// f so that the dependency chain between steps is three operations (e = y - f, K e, A + K e with
-// A and K computed off the chain), which makes it several times faster than updating the states
-// first; the states themselves are updated off the chain with R's formulas.
-template <TrendType T, SeasonType S>
+// sum(log|f_t|) without a logarithm per step: the product of |f_t| is kept as a mantissa and a
+// binary exponent, renormalised every four factors. Four factors within [2^-255, 2^255] cannot
+// leave the normal range; anything else marks the product as failed, and the caller then sums
+// the logarithms exactly (rare: only absurd parameters give such forecasts on scaled data).
+class LogProduct {
+ public:
+  void Mul(double x) {
+    mantissa_ *= x;
+    if (++count_ == 4) Renormalise();
+  }
+  // The sum of logs, or NaN when the product left the normal range.
+  double Log() {
+    Renormalise();
+    if (failed_) return std::numeric_limits<double>::quiet_NaN();
+    return std::log(mantissa_) + static_cast<double>(exponent_) * std::numbers::ln2;
+  }
+
+ private:
+  void Renormalise() {
+    count_ = 0;
+    if (!std::isnormal(mantissa_)) {
+      failed_ = true;
+      mantissa_ = 1;
+      return;
+    }
+    // Move the binary exponent out of the mantissa (frexp without the library call).
+    const std::uint64_t bits = std::bit_cast<std::uint64_t>(mantissa_);
+    exponent_ += static_cast<std::int64_t>((bits >> 52) & 0x7ff) - 1023;
+    mantissa_ = std::bit_cast<double>((bits & ~(std::uint64_t{0x7ff} << 52)) |
+                                      (std::uint64_t{1023} << 52));
+  }
+  double mantissa_ = 1;
+  std::int64_t exponent_ = 0;
+  int count_ = 0;
+  bool failed_ = false;
+};
+
+// The models whose states evolve linearly (trend N/A/Ad, season N/A), for either error type: R's
+// state updates do not depend on the error type, and in error-correction form they read
+//   d = y - (l + phi b + s),  l' = l + phi b + alpha d,  b' = phi b + beta d,  s' = s + gamma d,
+// which equals R's formulation exactly in real arithmetic. The error entering the likelihood is
+// d for additive errors and d / f (relative) for multiplicative ones. The loop carries the
+// one-step forecast f so that the dependency chain between steps is three operations (d = y - f,
+// K d, A + K d with A and K computed off the chain), which makes it several times faster than
+// updating the states first; the states themselves are updated off the chain with R's formulas.
+template <ErrorType E, TrendType T, SeasonType S, bool kExactLog, bool kStore>
 double RunLinear(const EtsParams& p, std::span<const double> y, std::span<const double> x0,
                  std::span<double> ring, int m, std::span<double> residuals,
                  std::span<double> final_state, double* sse_out) {
   constexpr bool kTrend = T == TrendType::kAdditive;
   constexpr bool kSeason = S == SeasonType::kAdditive;
+  constexpr bool kMultError = E == ErrorType::kMultiplicative;
   const std::size_t n = y.size();
   const std::size_t s_offset = kTrend ? 2 : 1;
   double l = x0[0];
@@ -53,29 +96,39 @@ double RunLinear(const EtsParams& p, std::span<const double> y, std::span<const 
   const double beta = kTrend ? p.beta : 0.0;
   const double gamma = kSeason ? p.gamma : 0.0;
   const double phi = kTrend ? p.phi : 0.0;
-  const double gain = alpha + phi * beta;  // d f_{t+1} / d e_t
-  const bool store_residuals = !residuals.empty();
+  const double gain = alpha + phi * beta;  // d f_{t+1} / d d_t
 
   int k = 0;
   double f = l + phi * b + (kSeason ? ring[0] : 0.0);
   double sse = 0;
+  double log_sum = 0;
+  LogProduct product;
   for (std::size_t t = 0; t < n; ++t) {
-    const double e = y[t] - f;
+    const double d = y[t] - f;
+    double e = d;
+    if constexpr (kMultError) {
+      e = d / f;
+      if constexpr (kExactLog) {
+        log_sum += std::log(std::fabs(f));
+      } else {
+        product.Mul(std::fabs(f));
+      }
+    }
     sse += e * e;
-    if (store_residuals) residuals[t] = e;
+    if constexpr (kStore) residuals[t] = e;
     const double phib = phi * b;
     int k_next = k;
     double s_next = 0;
     if constexpr (kSeason) {
-      ring[k] += gamma * e;
+      ring[k] += gamma * d;
       if (++k_next == m) k_next = 0;
       s_next = ring[k_next];  // for m == 1 the state just updated, as it should be
     }
-    // f' = l' + phi b' + s_next with l' = l + phib + alpha e and b' = phib + beta e.
+    // f' = l' + phi b' + s_next with l' = l + phib + alpha d and b' = phib + beta d.
     const double base = (l + phib) + phi * phib + s_next;
-    l = (l + phib) + alpha * e;
-    if constexpr (kTrend) b = phib + beta * e;
-    f = base + gain * e;
+    l = (l + phib) + alpha * d;
+    if constexpr (kTrend) b = phib + beta * d;
+    f = base + gain * d;
     k = k_next;
   }
   if (!final_state.empty()) {
@@ -84,18 +137,113 @@ double RunLinear(const EtsParams& p, std::span<const double> y, std::span<const 
     if constexpr (kSeason) StoreSeason(ring, m, n, s_offset, final_state);
   }
   if (sse_out != nullptr) *sse_out = sse;
-  return FinishLikelihood(static_cast<double>(n), sse, 0);
+  if constexpr (kMultError && !kExactLog) {
+    log_sum = product.Log();
+    if (std::isnan(log_sum)) {
+      return RunLinear<E, T, S, true, kStore>(p, y, x0, ring, m, residuals, final_state, sse_out);
+    }
+  }
+  return FinishLikelihood(static_cast<double>(n), sse, kMultError ? log_sum : 0.0);
 }
 
-// The general recursions, exactly as R's etscalc writes them; the compiler specialises the loop
-// for each combination, so the hot loop has no branches on the model type.
+// Multiplicative season with trend N/A/Ad, R's recursions
+//   q = l + phi b,  f = q s,  l' = q + alpha (y/s - q),  b' = phi b + beta/alpha (l' - l - phi b),
+//   s' = s + gamma (y/q - s),
+// with R's guards (1e10 for a division by |s| or |q| below 1e-10). With r = y/s - q they read
+// l' = q + alpha r and b' = phi b + beta r (equal in real arithmetic), so the next q is
+// (l + phi b + phi^2 b) + (alpha + phi beta) r: the chain between steps is q -> r -> q', two
+// operations; the states and the two reciprocals (1/s, 1/q: y/s, y/q and the relative error
+// y/f - 1) are computed off it.
+template <ErrorType E, TrendType T, bool kExactLog, bool kStore>
+double RunMultiplicativeSeason(const EtsParams& p, std::span<const double> y,
+                               std::span<const double> x0, std::span<double> ring, int m,
+                               std::span<double> residuals, std::span<double> final_state,
+                               double* sse_out) {
+  constexpr bool kTrend = T == TrendType::kAdditive;
+  constexpr bool kMultError = E == ErrorType::kMultiplicative;
+  const std::size_t n = y.size();
+  const std::size_t s_offset = kTrend ? 2 : 1;
+  double l = x0[0];
+  double b = kTrend ? x0[1] : 0.0;
+  for (int k = 0; k < m; ++k) ring[k] = x0[s_offset + (m - 1 - k)];
+  const double alpha = p.alpha;
+  const double beta = kTrend ? p.beta : 0.0;
+  const double gamma = p.gamma;
+  const double phi = kTrend ? p.phi : 0.0;
+  const double gain = alpha + phi * beta;  // d q' / d r
+
+  double sse = 0;
+  double log_sum = 0;
+  LogProduct product;
+  int k = 0;
+  double q = l + phi * b;
+  for (std::size_t t = 0; t < n; ++t) {
+    const double yt = y[t];
+    const double s_old = ring[k];
+    const double f = q * s_old;
+    // y/s (needed on the chain) comes from 1/s, which does not depend on the chain; 1/q feeds
+    // only the season (used m steps later) and the error.
+    const double inv_s = 1.0 / s_old;
+    const double inv_q = 1.0 / q;
+    const double y_over_s = std::fabs(s_old) < kTiny ? kHuge : yt * inv_s;
+    const double y_over_q = std::fabs(q) < kTiny ? kHuge : yt * inv_q;
+    double e;
+    if constexpr (kMultError) {
+      e = (yt * inv_s) * inv_q - 1.0;  // (y - f) / f
+      if constexpr (kExactLog) {
+        log_sum += std::log(std::fabs(f));
+      } else {
+        product.Mul(std::fabs(f));
+      }
+    } else {
+      e = yt - f;
+    }
+    sse += e * e;
+    if constexpr (kStore) residuals[t] = e;
+    ring[k] = s_old + gamma * (y_over_q - s_old);
+    const double r = y_over_s - q;
+    const double phib = phi * b;
+    const double base = (l + phib) + phi * phib;
+    l = (l + phib) + alpha * r;
+    if constexpr (kTrend) b = phib + beta * r;
+    q = base + gain * r;
+    if (++k == m) k = 0;
+  }
+  if (!final_state.empty()) {
+    final_state[0] = l;
+    if constexpr (kTrend) final_state[1] = b;
+    StoreSeason(ring, m, n, s_offset, final_state);
+  }
+  if (sse_out != nullptr) *sse_out = sse;
+  if constexpr (kMultError && !kExactLog) {
+    log_sum = product.Log();
+    if (std::isnan(log_sum)) {
+      return RunMultiplicativeSeason<E, T, true, kStore>(p, y, x0, ring, m, residuals, final_state,
+                                                 sse_out);
+    }
+  }
+  return FinishLikelihood(static_cast<double>(n), sse, kMultError ? log_sum : 0.0);
+}
+
+// The general recursions, exactly as R's etscalc writes them, for the multiplicative trends; the
+// compiler specialises the loop for each combination, so the hot loop has no branches on the
+// model type.
 template <ErrorType E, TrendType T, SeasonType S>
 double Run(const EtsParams& p, std::span<const double> y, std::span<const double> x0,
            std::span<double> ring, int m, std::span<double> residuals,
            std::span<double> final_state, double* sse_out) {
-  if constexpr (E == ErrorType::kAdditive && T != TrendType::kMultiplicative &&
-                S != SeasonType::kMultiplicative) {
-    return RunLinear<T, S>(p, y, x0, ring, m, residuals, final_state, sse_out);
+  if constexpr (T != TrendType::kMultiplicative && S != SeasonType::kMultiplicative) {
+    if (residuals.empty()) {
+      return RunLinear<E, T, S, false, false>(p, y, x0, ring, m, residuals, final_state, sse_out);
+    }
+    return RunLinear<E, T, S, false, true>(p, y, x0, ring, m, residuals, final_state, sse_out);
+  } else if constexpr (T != TrendType::kMultiplicative) {
+    if (residuals.empty()) {
+      return RunMultiplicativeSeason<E, T, false, false>(p, y, x0, ring, m, residuals,
+                                                         final_state, sse_out);
+    }
+    return RunMultiplicativeSeason<E, T, false, true>(p, y, x0, ring, m, residuals, final_state,
+                                                sse_out);
   }
   const std::size_t n = y.size();
   double l = x0[0];
