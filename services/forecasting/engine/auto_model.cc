@@ -43,14 +43,30 @@ bool HasNegative(std::span<const double> y) {
   return std::any_of(y.begin(), y.end(), [](double v) { return v < 0; });
 }
 
+// Widens every interval at step h by sqrt(1 + c h / n) around the forecast (see AutoPolicy).
+void Inflate(ForecastResult& result, size_t n, double c) {
+  if (c <= 0 || n == 0) return;
+  for (Interval& interval : result.intervals) {
+    for (size_t h = 0; h < interval.lower.size(); ++h) {
+      const double k = std::sqrt(1 + c * static_cast<double>(h + 1) / static_cast<double>(n));
+      const double mean = result.mean[h];
+      interval.lower[h] = Finite(mean - k * (mean - interval.lower[h]));
+      interval.upper[h] = Finite(mean + k * (interval.upper[h] - mean));
+    }
+  }
+}
+
 ForecastResult Combination(std::span<const double> y, const ForecastOptions& options,
-                           const std::vector<ModelKind>& members, CombineBy by) {
+                           const std::vector<AutoMember>& members, CombineBy by) {
   std::vector<ForecastResult> fitted;
-  for (ModelKind kind : members) {
+  std::vector<double> weights;
+  for (const AutoMember& m : members) {
     ForecastOptions member = options;
-    member.model = kind;
+    member.model = m.kind;
     auto result = ForecastSeries(y, member);
-    if (result.ok()) fitted.push_back(std::move(*result));
+    if (!result.ok()) continue;
+    fitted.push_back(std::move(*result));
+    weights.push_back(m.weight);
   }
   if (fitted.empty()) {
     ForecastOptions naive = options;
@@ -58,7 +74,7 @@ ForecastResult Combination(std::span<const double> y, const ForecastOptions& opt
     return *ForecastSeries(y, naive);  // cannot fail on a non-empty series
   }
   if (fitted.size() == 1) return std::move(fitted.front());
-  return Combine(fitted, by, ModelKind::kAuto);
+  return Combine(fitted, by, ModelKind::kAuto, weights);
 }
 
 }  // namespace
@@ -83,7 +99,9 @@ ForecastResult ForecastAuto(std::span<const double> y, const ForecastOptions& op
   }
   if (!negative && AverageDemandInterval(y) > policy.intermittent_interval)
     return Combination(y, options, policy.intermittent_members, policy.combine_by);
-  return Combination(y, options, policy.members, policy.combine_by);
+  ForecastResult result = Combination(y, options, policy.members, policy.combine_by);
+  Inflate(result, y.size(), policy.interval_inflation);
+  return result;
 }
 
 }  // namespace salesops::forecast

@@ -22,13 +22,26 @@
 
 namespace salesops::forecast {
 
+// A model in a combination and its weight.
+struct AutoMember {
+  ModelKind kind;
+  double weight = 1;
+};
+
 struct AutoPolicy {
-  std::vector<ModelKind> members = {ModelKind::kEts, ModelKind::kTheta, ModelKind::kOptimizedTheta};
-  std::vector<ModelKind> intermittent_members = {ModelKind::kTsb};
+  std::vector<AutoMember> members = {{ModelKind::kEts, 1}, {ModelKind::kTheta, 1},
+                                     {ModelKind::kOptimizedTheta, 1}};
+  std::vector<AutoMember> intermittent_members = {{ModelKind::kTsb, 1}};
   CombineBy combine_by = CombineBy::kMean;
   // A series is intermittent when its average interval between non-zero values exceeds this
   // (Syntetos & Boylan's 1.32) and it has no negative values.
   double intermittent_interval = 1.32;
+  // The members' intervals come from one-step errors and ignore that their parameters are only
+  // estimated, which matters more the further ahead and the shorter the series: the combination's
+  // interval at step h around its forecast is widened by sqrt(1 + c * h / n). c was chosen on M3's
+  // training data alone (the last horizon of each training series held out): c = 6 brings the
+  // 95% intervals' coverage there to 95%. 0 turns it off.
+  double interval_inflation = 6.0;
 };
 
 ForecastResult ForecastAuto(std::span<const double> y, const ForecastOptions& options,

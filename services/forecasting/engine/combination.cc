@@ -8,11 +8,11 @@
 namespace salesops::forecast {
 namespace {
 
-double Merge(std::vector<double>& values, CombineBy by) {
+double Merge(std::vector<double>& values, CombineBy by, const std::vector<double>& weights) {
   if (by == CombineBy::kMean) {
     double sum = 0;
-    for (double v : values) sum += v;
-    return sum / static_cast<double>(values.size());
+    for (size_t k = 0; k < values.size(); ++k) sum += weights[k] * values[k];
+    return sum;
   }
   std::sort(values.begin(), values.end());
   const size_t n = values.size();
@@ -21,13 +21,20 @@ double Merge(std::vector<double>& values, CombineBy by) {
 
 }  // namespace
 
-ForecastResult Combine(const std::vector<ForecastResult>& members, CombineBy by, ModelKind kind) {
+ForecastResult Combine(const std::vector<ForecastResult>& members, CombineBy by, ModelKind kind,
+                       const std::vector<double>& weights) {
   const ForecastResult& first = members.front();
+  // Normalised weights.
+  std::vector<double> w(members.size(), 1.0);
+  if (weights.size() == members.size()) w = weights;
+  double total = 0;
+  for (double x : w) total += x;
+  for (double& x : w) x /= total;
   const size_t horizon = first.mean.size();
   std::vector<double> scratch(members.size());
   auto merged = [&](auto get) {
     for (size_t k = 0; k < members.size(); ++k) scratch[k] = get(members[k]);
-    return Merge(scratch, by);
+    return Merge(scratch, by, w);
   };
   std::vector<double> mean(horizon);
   for (size_t h = 0; h < horizon; ++h) mean[h] = merged([&](const ForecastResult& m) { return m.mean[h]; });
@@ -51,7 +58,7 @@ ForecastResult Combine(const std::vector<ForecastResult>& members, CombineBy by,
   if (all_residuals) {
     result.residuals.assign(first.residuals.size(), 0.0);
     for (const ForecastResult& m : members)
-      for (size_t t = 0; t < m.residuals.size(); ++t) result.residuals[t] += m.residuals[t] / members.size();
+      for (size_t t = 0; t < m.residuals.size(); ++t) result.residuals[t] += w[&m - members.data()] * m.residuals[t];
   }
   for (const ForecastResult& m : members) result.season_length = std::max(result.season_length, m.season_length);
   return result;

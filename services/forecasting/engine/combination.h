@@ -16,10 +16,12 @@ namespace salesops::forecast {
 
 enum class CombineBy { kMean, kMedian };
 
-// Members must share horizon and levels. The result is named "COMBO(<m1>, <m2>, ...)" with
-// `kind`, the parameters of no member, AICc 0, and the residuals of the members averaged where
-// all have them.
-ForecastResult Combine(const std::vector<ForecastResult>& members, CombineBy by, ModelKind kind);
+// Members must share horizon and levels. `weights` (one per member, positive) weigh the mean;
+// empty means equal weights; the median ignores them. The result is named
+// "COMBO(<m1>, <m2>, ...)" with `kind`, the parameters of no member, AICc 0, and the members'
+// residuals averaged (with the same weights) where all have them.
+ForecastResult Combine(const std::vector<ForecastResult>& members, CombineBy by, ModelKind kind,
+                       const std::vector<double>& weights = {});
 
 }  // namespace salesops::forecast
 
