@@ -537,8 +537,8 @@ absl::StatusOr<EtsFit> FitEts(std::span<const double> y, const EtsSpec& spec,
   return st.FitAt(x);
 }
 
-EtsFit EvaluateEts(std::span<const double> y, const EtsSpec& raw_spec, const EtsParams& params,
-                   std::span<const double> initial_state) {
+EtsFit EvaluateEts(std::span<const double> y_raw, const EtsSpec& raw_spec,
+                   const EtsParams& params, std::span<const double> initial_state) {
   EtsFit fit;
   fit.spec = Normalise(raw_spec);
   fit.params = params;
@@ -548,7 +548,22 @@ EtsFit EvaluateEts(std::span<const double> y, const EtsSpec& raw_spec, const Ets
   } else {
     FullState(fit.spec, initial_state, fit.initial_state);
   }
-  Finish(y, 1.0, fit);
+  // As in FitEts, the recursions run on data scaled to magnitude ~1 (exactly: a power of two),
+  // so that R's absolute guards and the sums of squares behave the same for any units.
+  const double scale = PowerOfTwoScale(y_raw);
+  std::vector<double> y(y_raw.begin(), y_raw.end());
+  for (double& v : y) v /= scale;
+  const EtsSpec& spec = fit.spec;
+  fit.initial_state[0] /= scale;
+  std::size_t j = 1;
+  if (spec.has_trend()) {
+    if (spec.trend == TrendType::kAdditive) fit.initial_state[1] /= scale;
+    j = 2;
+  }
+  if (spec.season == SeasonType::kAdditive) {
+    for (; j < fit.initial_state.size(); ++j) fit.initial_state[j] /= scale;
+  }
+  Finish(y, scale, fit);
   return fit;
 }
 
