@@ -160,8 +160,8 @@ TEST(EtsForecastTest, ClassesFollowR) {
 }
 
 // Multiplicative trends: R's means come from its C etsforecast (exactly reproducible); its
-// intervals from simulated paths. With 50000 paths on both sides the Monte Carlo error of these
-// quantiles is under 1% of the interval's half-width.
+// intervals from simulated paths. With 50000 paths on both sides these quantiles vary by up to
+// ~1.5% (80%) and ~3% (95%) of the interval's half-width from seed to seed, in R as here.
 // R: set.seed(1); f <- forecast(fit, h = 10, level = c(80, 95), npaths = 50000)
 //    f$lower[, 1]; f$upper[, 2]
 TEST(EtsForecastTest, SimulatedModelsMatchR) {
@@ -195,8 +195,8 @@ TEST(EtsForecastTest, SimulatedModelsMatchR) {
     EXPECT_EQ(intervals[1].level, 95);
     for (int i = 0; i < h; ++i) {
       EXPECT_NEAR(f.mean[i], r.mean[i], 1e-9 * r.mean[i]) << r.call << " h=" << i + 1;
-      const double tol80 = 0.02 * (r.mean[i] - ref.lower80[i]);
-      const double tol95 = 0.02 * (ref.upper95[i] - r.mean[i]);
+      const double tol80 = 0.03 * (r.mean[i] - ref.lower80[i]);
+      const double tol95 = 0.05 * (ref.upper95[i] - r.mean[i]);
       EXPECT_NEAR(intervals[0].lower[i], ref.lower80[i], tol80) << r.call << " h=" << i + 1;
       EXPECT_NEAR(intervals[1].upper[i], ref.upper95[i], tol95) << r.call << " h=" << i + 1;
       EXPECT_LT(intervals[1].lower[i], intervals[0].lower[i]);

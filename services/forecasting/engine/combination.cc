@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_join.h"
+#include "services/forecasting/engine/normal_quantile.h"
 #include "services/forecasting/engine/result.h"
 
 namespace salesops::forecast {
@@ -59,6 +60,12 @@ ForecastResult Combine(const std::vector<ForecastResult>& members, CombineBy by,
     result.residuals.assign(first.residuals.size(), 0.0);
     for (const ForecastResult& m : members)
       for (size_t t = 0; t < m.residuals.size(); ++t) result.residuals[t] += w[&m - members.data()] * m.residuals[t];
+  }
+  // The combination's one-step standard deviation, as its first interval implies it.
+  if (!result.intervals.empty() && horizon > 0) {
+    const Interval& interval = result.intervals.front();
+    const double z = NormalQuantile(0.5 + interval.level / 200);
+    if (z > 0) result.parameters.emplace_back("sigma", (interval.upper[0] - interval.lower[0]) / (2 * z));
   }
   for (const ForecastResult& m : members) result.season_length = std::max(result.season_length, m.season_length);
   return result;

@@ -395,19 +395,19 @@ double QuantileType8(std::span<double> x, double p) {
   auto end = std::partition(x.begin(), x.end(), [](double v) { return std::isfinite(v); });
   const std::size_t n = static_cast<std::size_t>(end - x.begin());
   if (n == 0) return kNaN;
-  std::sort(x.begin(), end);
   const double a = 1.0 / 3.0;
   const double fuzz = 4 * std::numeric_limits<double>::epsilon();
   const double nppm = a + p * (static_cast<double>(n) + 1 - 2 * a);
   const double jf = std::floor(nppm + fuzz);
   double h = nppm - jf;
   if (std::fabs(h) < fuzz) h = 0;
-  // x_j for j = 0..n+1 with x_0 = x_1 and x_{n+1} = x_n (R pads twice at each end).
-  auto at = [&](double j) {
-    const double clamped = std::clamp(j, 1.0, static_cast<double>(n));
-    return x[static_cast<std::size_t>(clamped) - 1];
-  };
-  const double lo = at(jf), hi = at(jf + 1);
+  // The order statistics x_(j) and x_(j+1), with x_(0) = x_(1) and x_(n+1) = x_(n) (R pads the
+  // sorted sample at both ends), found by selection instead of sorting.
+  const std::size_t j = static_cast<std::size_t>(std::clamp(jf, 1.0, static_cast<double>(n)));
+  const std::size_t j1 = static_cast<std::size_t>(std::clamp(jf + 1, 1.0, static_cast<double>(n)));
+  std::nth_element(x.begin(), x.begin() + (j - 1), end);
+  const double lo = x[j - 1];
+  const double hi = j1 == j ? lo : *std::min_element(x.begin() + j, end);
   if (h == 0 || lo == hi) return lo;
   if (h == 1) return hi;
   return (1 - h) * lo + h * hi;
@@ -428,21 +428,41 @@ std::vector<Interval> SimulatedIntervals(const EtsFit& fit, int horizon,
   const double sigma = std::sqrt(std::max(fit.sigma2, 0.0));
   const std::size_t o = trend ? 2 : 1;
   paths = std::max(paths, 1);
+  const std::size_t np = static_cast<std::size_t>(paths);
 
-  std::vector<double> sims(static_cast<std::size_t>(paths) * horizon, kNaN);  // [step][path]
-  std::vector<double> ring(m);
-  Random random(seed);
-  for (int path = 0; path < paths; ++path) {
-    double l = fit.final_state[0];
-    double b = trend ? fit.final_state[1] : 0.0;
-    // ring[(top + j) % m] is R's s_{j+1}.
-    int top = 0;
-    if (season) {
-      for (int j = 0; j < m; ++j) ring[j] = fit.final_state[o + j];
+  // All paths advance one step at a time (memory: the paths' states, not paths x horizon).
+  // Path p's seasonal states sit in seasons[p * m ...] as a ring: R's s_{j+1} is at
+  // (top + j) % m, the same top for every path.
+  std::vector<double> level(np, fit.final_state[0]);
+  std::vector<double> growth(np, trend ? fit.final_state[1] : 0.0);
+  std::vector<double> seasons(season ? np * m : 0);
+  if (season) {
+    for (std::size_t p = 0; p < np; ++p) {
+      for (int j = 0; j < m; ++j) seasons[p * m + j] = fit.final_state[o + j];
     }
-    for (int i = 0; i < horizon; ++i) {
+  }
+  int top = 0;
+  std::vector<char> alive(np, 1);  // a negative multiplicative trend ends a path (R: error)
+  std::vector<double> values(np);
+  std::vector<Interval> intervals(levels.size());
+  for (std::size_t k = 0; k < levels.size(); ++k) {
+    intervals[k].level = levels[k];
+    intervals[k].lower.assign(horizon, kNaN);
+    intervals[k].upper.assign(horizon, kNaN);
+  }
+  Random random(seed);
+  for (int i = 0; i < horizon; ++i) {
+    const int last = (top + m - 1) % m;  // R's s_m: the state applied now
+    const int next_top = (top + m - 1) % m;
+    for (std::size_t p = 0; p < np; ++p) {
       double e = sigma * random.Normal();
+      if (!alive[p]) {
+        values[p] = kNaN;
+        continue;
+      }
       if (mult_error) e = std::max(-1.0, e);
+      double& l = level[p];
+      double& b = growth[p];
       // One-step forecast (R's forecast with h = 1) and the quantities of R's update().
       double q, phib = 0;
       if (spec.trend == TrendType::kNone) {
@@ -451,17 +471,21 @@ std::vector<Interval> SimulatedIntervals(const EtsFit& fit, int horizon,
         phib = phi * b;
         q = l + phib;
       } else {
-        if (b < 0) break;  // R: "Problem with multiplicative damped trend"; the path is dropped
+        if (b < 0) {
+          alive[p] = 0;
+          values[p] = kNaN;
+          continue;
+        }
         phib = std::fabs(phi - 1.0) < kTol ? b : std::pow(b, phi);
         q = l * phib;
       }
-      const double s_old = season ? ring[(top + m - 1) % m] : 0.0;
+      double* ring = season ? &seasons[p * m] : nullptr;
+      const double s_old = season ? ring[last] : 0.0;
       double f = q;
       if (spec.season == SeasonType::kAdditive) f = q + s_old;
       if (spec.season == SeasonType::kMultiplicative) f = q * s_old;
       const double y = mult_error ? f * (1 + e) : f + e;
-      sims[static_cast<std::size_t>(i) * paths + path] = y;
-      // R's update().
+      values[p] = y;
       double p_level = y;
       if (spec.season == SeasonType::kAdditive) p_level = y - s_old;
       if (spec.season == SeasonType::kMultiplicative) {
@@ -482,25 +506,13 @@ std::vector<Interval> SimulatedIntervals(const EtsFit& fit, int horizon,
         } else {
           t = std::fabs(q) < kTol ? kHuge : y / q;
         }
-        top = (top + m - 1) % m;  // the old s_m's slot becomes the new s_1
-        ring[top] = s_old + gamma * (t - s_old);
+        ring[next_top] = s_old + gamma * (t - s_old);  // the old s_m's slot is the new s_1
       }
     }
-  }
-
-  std::vector<Interval> intervals(levels.size());
-  for (std::size_t k = 0; k < levels.size(); ++k) {
-    intervals[k].level = levels[k];
-    intervals[k].lower.assign(horizon, kNaN);
-    intervals[k].upper.assign(horizon, kNaN);
-  }
-  std::vector<double> column(paths);
-  for (int i = 0; i < horizon; ++i) {
-    std::copy(sims.begin() + static_cast<std::ptrdiff_t>(i) * paths,
-              sims.begin() + static_cast<std::ptrdiff_t>(i + 1) * paths, column.begin());
+    top = next_top;
     for (std::size_t k = 0; k < levels.size(); ++k) {
-      intervals[k].lower[i] = QuantileType8(column, 0.5 - levels[k] / 200);
-      intervals[k].upper[i] = QuantileType8(column, 0.5 + levels[k] / 200);
+      intervals[k].lower[i] = QuantileType8(values, 0.5 - levels[k] / 200);
+      intervals[k].upper[i] = QuantileType8(values, 0.5 + levels[k] / 200);
     }
   }
   return intervals;

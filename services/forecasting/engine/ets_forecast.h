@@ -57,6 +57,7 @@ std::vector<Interval> SimulatedIntervals(const EtsFit& fit, int horizon,
                                          std::uint64_t seed);
 
 // R's quantile(x, p, type = 8) of the finite values of `x` (reordered in place); NaN when none.
+// Linear time (selection, not sorting).
 double QuantileType8(std::span<double> x, double p);
 
 }  // namespace salesops::forecast::ets

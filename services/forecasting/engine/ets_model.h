@@ -61,7 +61,9 @@ inline constexpr double kMinLikelihood = -1e10;
 // e_t is the one-step error (relative for multiplicative errors). This is -2 log L of the
 // concentrated Gaussian likelihood up to a constant that depends only on n. It is clamped below at
 // kMinLikelihood (perfect fit) and is +infinity when the recursions break down (non-finite values,
-// a negative multiplicative trend).
+// a negative multiplicative trend). Models without a multiplicative trend run in error-correction
+// form (equal to R's recursions in real arithmetic, within ~1e-12 of R's values in practice) and
+// sum log|yhat| through a running product, for speed; with a multiplicative trend the loop is R's.
 //
 // `season_scratch` must hold at least m doubles (none needed without season); it is the only memory
 // touched besides the optional outputs, so the call allocates nothing:
@@ -76,10 +78,8 @@ double EtsLikelihood(const EtsSpec& spec, const EtsParams& params, std::span<con
 // Point forecasts for h = 1..mean.size() steps after the state `state` (layout above): the
 // recursions run forward without errors, l + phi_h b (+ s) for additive trend, l * b^phi_h (* s)
 // for multiplicative trend, with phi_h = phi + ... + phi^h (Hyndman et al. 2008). These are R's
-// means for every additive-error model. For multiplicative-error models R differs in two places,
-// to be settled when they are exposed: class-3 models (multiplicative error and season) add a
-// sigma^2 term beyond one season, and R's C code accumulates phi_h for a damped multiplicative
-// trend as phi + phi + phi^2 + ...
+// means for the models with additive errors, or multiplicative errors without a multiplicative
+// season or trend; ForecastEts (ets_forecast.h) gives R's means for every model.
 void EtsPointForecast(const EtsSpec& spec, const EtsParams& params, std::span<const double> state,
                       std::span<double> mean);
 
