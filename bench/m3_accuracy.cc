@@ -33,6 +33,7 @@
 #include "bench/r_reference.h"
 #include "bench/scoring.h"
 #include "common/thread_pool.h"
+#include "services/forecasting/engine/ets_auto.h"
 #include "services/forecasting/engine/forecaster.h"
 
 namespace salesops::bench {
@@ -53,29 +54,35 @@ double ThreadCpuSeconds() {
 }
 
 // --models names, in the order the tables list them.
+enum class Runner {
+  kEngine,   // ForecastSeries with `kind`
+  kNaive2,   // computed by the benchmark itself
+  kEtsAsR,   // the ETS family with R's full optimiser budget (EtsFamilyOptions::R())
+};
 struct ModelDef {
   const char* key;
   const char* label;
   ModelKind kind;
-  bool engine;  // false: computed by the benchmark itself (NAIVE2)
+  Runner runner = Runner::kEngine;
 };
 constexpr ModelDef kModels[] = {
-    {"naive2", "NAIVE2 (bench)", ModelKind::kNaive, false},
-    {"naive", "NAIVE", ModelKind::kNaive, true},
-    {"snaive", "SNAIVE", ModelKind::kSeasonalNaive, true},
-    {"drift", "DRIFT", ModelKind::kDrift, true},
-    {"ses", "SES", ModelKind::kSes, true},
-    {"holt", "HOLT", ModelKind::kHolt, true},
-    {"damped", "DAMPED", ModelKind::kDampedHolt, true},
-    {"hw", "HW (A,A,A)", ModelKind::kHoltWintersAdditive, true},
-    {"ets", "ETS", ModelKind::kEts, true},
-    {"theta", "THETA", ModelKind::kTheta, true},
-    {"otm", "OTM (optimised theta)", ModelKind::kOptimizedTheta, true},
-    {"arima", "ARIMA", ModelKind::kArima, true},
-    {"croston", "CROSTON", ModelKind::kCroston, true},
-    {"sba", "SBA", ModelKind::kSba, true},
-    {"tsb", "TSB", ModelKind::kTsb, true},
-    {"auto", "AUTO", ModelKind::kAuto, true},
+    {"naive2", "NAIVE2 (bench)", ModelKind::kNaive, Runner::kNaive2},
+    {"naive", "NAIVE", ModelKind::kNaive},
+    {"snaive", "SNAIVE", ModelKind::kSeasonalNaive},
+    {"drift", "DRIFT", ModelKind::kDrift},
+    {"ses", "SES", ModelKind::kSes},
+    {"holt", "HOLT", ModelKind::kHolt},
+    {"damped", "DAMPED", ModelKind::kDampedHolt},
+    {"hw", "HW (A,A,A)", ModelKind::kHoltWintersAdditive},
+    {"ets", "ETS", ModelKind::kEts},
+    {"ets_r", "ETS, R's optimiser budget", ModelKind::kEts, Runner::kEtsAsR},
+    {"theta", "THETA", ModelKind::kTheta},
+    {"otm", "OTM (optimised theta)", ModelKind::kOptimizedTheta},
+    {"arima", "ARIMA", ModelKind::kArima},
+    {"croston", "CROSTON", ModelKind::kCroston},
+    {"sba", "SBA", ModelKind::kSba},
+    {"tsb", "TSB", ModelKind::kTsb},
+    {"auto", "AUTO", ModelKind::kAuto},
 };
 
 const ModelDef* FindModel(const std::string& key) {
@@ -115,6 +122,7 @@ struct Config {
   int r_jobs = 1;
   std::string markdown;
   bool quiet = false;
+  bool holdout = false;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -149,7 +157,7 @@ struct Outcome {
 
 Outcome RunOne(const ModelDef& def, const M3Series& s) {
   Outcome out;
-  if (!def.engine) {
+  if (def.runner == Runner::kNaive2) {
     SeriesForecast f;
     f.mean = Naive2Forecast(s.train, s.period, s.horizon);
     out.forecast = std::move(f);
@@ -159,7 +167,10 @@ Outcome RunOne(const ModelDef& def, const M3Series& s) {
     options.levels = {80.0, 95.0};
     options.model = def.kind;
     options.season_length = s.period;
-    auto result = forecast::ForecastSeries(s.train, options);
+    auto result = def.runner == Runner::kEtsAsR
+                      ? forecast::ForecastEtsFamily(s.train, options,
+                                                    forecast::ets::EtsFamilyOptions::R())
+                      : forecast::ForecastSeries(s.train, options);
     if (!result.ok()) {
       out.status = result.status();
       return out;
@@ -332,6 +343,9 @@ int Main(int argc, char** argv) {
   app.add_option("--r-script", config.r_script, "the R script")->capture_default_str();
   app.add_option("--markdown", config.markdown, "also write the tables to this file");
   app.add_flag("--quiet", config.quiet, "no progress on stderr");
+  app.add_flag("--holdout", config.holdout,
+               "score on each series' training data, its last horizon held out (for choosing "
+               "settings without looking at the test data)");
   CLI11_PARSE(app, argc, argv);
   if (config.threads == 0) config.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   config.subsets = SplitList(subsets);
@@ -340,6 +354,26 @@ int Main(int argc, char** argv) {
   if (!loaded.ok()) {
     std::fprintf(stderr, "m3_accuracy: %s\n", std::string(loaded.status().message()).c_str());
     return 2;
+  }
+  if (config.holdout) {
+    // Tune on the training data alone: its last `horizon` values become the test.
+    if (config.r) {
+      std::fprintf(stderr, "m3_accuracy: --holdout cannot be combined with --r\n");
+      return 2;
+    }
+    // Series too short to keep at least 3 values for fitting are left out.
+    std::erase_if(*loaded, [](const M3Series& s) {
+      return s.train.size() < static_cast<size_t>(s.horizon) + 3;
+    });
+    for (M3Series& s : *loaded) {
+      const size_t h = static_cast<size_t>(s.horizon);
+      s.test.assign(s.train.end() - static_cast<std::ptrdiff_t>(h), s.train.end());
+      s.train.resize(s.train.size() - h);
+    }
+    if (!config.quiet) {
+      std::fprintf(stderr, "m3_accuracy: --holdout: %zu series, scored on their training data's "
+                           "last horizon (the reference rows do not apply)\n", loaded->size());
+    }
   }
   const std::vector<M3Series>& series = *loaded;
 

@@ -99,7 +99,10 @@ ForecastResult ForecastAuto(std::span<const double> y, const ForecastOptions& op
   }
   if (!negative && AverageDemandInterval(y) > policy.intermittent_interval)
     return Combination(y, options, policy.intermittent_members, policy.combine_by);
-  ForecastResult result = Combination(y, options, policy.members, policy.combine_by);
+  const bool long_nonseasonal = options.season_length == 1 && y.size() >= policy.long_series;
+  ForecastResult result = Combination(
+      y, options, long_nonseasonal ? policy.long_nonseasonal_members : policy.members,
+      policy.combine_by);
   Inflate(result, y.size(), policy.interval_inflation);
   return result;
 }
