@@ -2,6 +2,8 @@
 // kAuto on awkward series (every output finite, never an error on a valid series).
 #include "services/forecasting/engine/forecaster.h"
 
+#include "services/forecasting/engine/auto_model.h"
+
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -189,22 +191,36 @@ TEST(ForecastSeriesTest, AdditiveEtsChoosesLikeR) {
 }
 
 // AUTO combines the members that fit: its forecast is their mean, its intervals the mean of theirs.
-TEST(ForecastSeriesTest, AutoIsTheMeanOfItsMembers) {
-  const ForecastOptions autos = Options(ModelKind::kAuto, 6);
-  const absl::StatusOr<ForecastResult> a = ForecastSeries(kBJsales, autos);
-  ASSERT_TRUE(a.ok());
-  EXPECT_EQ(a->model, ModelKind::kAuto);
-  EXPECT_EQ(a->model_name.rfind("COMBO(", 0), 0u) << a->model_name;
-  std::vector<double> mean(6, 0.0);
-  int members = 0;
-  for (ModelKind kind : {ModelKind::kEts, ModelKind::kTheta, ModelKind::kOptimizedTheta}) {
-    const absl::StatusOr<ForecastResult> m = ForecastSeries(kBJsales, Options(kind, 6));
-    ASSERT_TRUE(m.ok());
-    EXPECT_NE(a->model_name.find(m->model_name), std::string::npos) << m->model_name;
-    for (int h = 0; h < 6; ++h) mean[h] += m->mean[h];
-    ++members;
+// AUTO is the weighted mean of its members: BJsales (150 values, non-seasonal) is a long
+// non-seasonal series, where the ETS family weighs double; its first 40 values are a short one,
+// where the members weigh the same.
+TEST(ForecastSeriesTest, AutoIsTheWeightedMeanOfItsMembers) {
+  const AutoPolicy policy;
+  ASSERT_GE(kBJsales.size(), policy.long_series);
+  ASSERT_LT(40u, policy.long_series);
+  const std::vector<double>& full = kBJsales;
+  const std::vector<double> head(full.begin(), full.begin() + 40);
+  for (const auto& [y, members] : {std::pair{full, policy.long_nonseasonal_members},
+                                   std::pair{head, policy.members}}) {
+    const ForecastOptions autos = Options(ModelKind::kAuto, 6);
+    const absl::StatusOr<ForecastResult> a = ForecastSeries(y, autos);
+    ASSERT_TRUE(a.ok());
+    EXPECT_EQ(a->model, ModelKind::kAuto);
+    EXPECT_EQ(a->model_name.rfind("COMBO(", 0), 0u) << a->model_name;
+    std::vector<double> mean(6, 0.0);
+    double total_weight = 0;
+    for (const AutoMember& member : members) {
+      const absl::StatusOr<ForecastResult> m = ForecastSeries(y, Options(member.kind, 6));
+      ASSERT_TRUE(m.ok());
+      EXPECT_NE(a->model_name.find(m->model_name), std::string::npos) << m->model_name;
+      for (int h = 0; h < 6; ++h) mean[h] += member.weight * m->mean[h];
+      total_weight += member.weight;
+    }
+    for (int h = 0; h < 6; ++h)
+      EXPECT_NEAR(a->mean[h], mean[h] / total_weight, 1e-9 * std::fabs(mean[h])) << y.size();
   }
-  for (int h = 0; h < 6; ++h) EXPECT_NEAR(a->mean[h], mean[h] / members, 1e-9 * std::fabs(mean[h]));
+  EXPECT_EQ(policy.long_nonseasonal_members.front().kind, ModelKind::kEts);
+  EXPECT_EQ(policy.long_nonseasonal_members.front().weight, 2);
 }
 
 TEST(ForecastSeriesTest, ConstantSeriesGivesZeroWidthIntervals) {
