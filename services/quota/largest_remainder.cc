@@ -38,4 +38,14 @@ std::vector<int64_t> SplitByWeights(int64_t total, std::span<const double> weigh
   return parts;
 }
 
+std::vector<int64_t> SplitByWeightsInUnits(int64_t total, std::span<const double> weights,
+                                           int64_t unit) {
+  if (unit <= 1 || weights.empty()) return SplitByWeights(total, weights);
+  std::vector<int64_t> parts = SplitByWeights(total / unit, weights);
+  for (int64_t& p : parts) p *= unit;
+  const auto largest = std::max_element(weights.begin(), weights.end()) - weights.begin();
+  parts[static_cast<size_t>(largest)] += total % unit;
+  return parts;
+}
+
 }  // namespace salesops::quota

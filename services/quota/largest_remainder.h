@@ -13,6 +13,11 @@ namespace salesops::quota {
 // split equally. An empty weight list returns an empty result.
 std::vector<int64_t> SplitByWeights(int64_t total, std::span<const double> weights);
 
+// The same in multiples of `unit` (>= 1): every part is a multiple of it, except that the
+// remainder of a total that is not goes to the part with the largest weight (the first on ties).
+std::vector<int64_t> SplitByWeightsInUnits(int64_t total, std::span<const double> weights,
+                                           int64_t unit);
+
 }  // namespace salesops::quota
 
 #endif  // SALESOPS_SERVICES_QUOTA_LARGEST_REMAINDER_H_

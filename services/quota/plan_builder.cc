@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -13,6 +15,8 @@
 #include "common/hierarchy.h"
 #include "common/proto_convert.h"
 #include "services/quota/allocation.h"
+#include "services/quota/capacity.h"
+#include "services/quota/plan_history.h"
 
 namespace salesops::quota {
 namespace {
@@ -23,123 +27,12 @@ absl::Status Invalid(absl::string_view field, absl::string_view why) {
   return absl::InvalidArgumentError(absl::StrCat(field, ": ", why));
 }
 
-// Monthly bookings of every rep on one month axis [first_month, first_month + months).
-struct History {
-  int first_month = 0;  // MonthNumber
-  int months = 0;
-  std::vector<std::vector<double>> by_rep;  // indexed like Hierarchy reps; empty: no history
-
-  bool empty() const { return months == 0; }
-};
-
-History AlignHistory(const v1::CreatePlanRequest& request, const Hierarchy& h) {
-  History out;
-  int first = std::numeric_limits<int>::max(), end = std::numeric_limits<int>::min();
-  for (const v1::TimeSeries& s : request.history()) {
-    if (s.values_size() == 0) continue;
-    int start = MonthNumber(*FromProto(s.start()));
-    first = std::min(first, start);
-    end = std::max(end, start + s.values_size());
-  }
-  out.by_rep.resize(h.rep_count());
-  if (first >= end) return out;
-  out.first_month = first;
-  out.months = end - first;
-  for (const v1::TimeSeries& s : request.history()) {
-    int r = h.FindRep(s.id());
-    int offset = MonthNumber(*FromProto(s.start())) - first;
-    auto& row = out.by_rep[r];
-    row.assign(out.months, 0.0);
-    for (int i = 0; i < s.values_size(); ++i) row[offset + i] += s.values(i);
-  }
-  return out;
-}
-
-// Sum of the history of every rep below (and at) each node, month by month.
-std::vector<std::vector<double>> NodeHistories(const Hierarchy& h, const History& history) {
-  std::vector<std::vector<double>> nodes(h.node_count(), std::vector<double>(history.months, 0.0));
-  for (int r = 0; r < h.rep_count(); ++r) {
-    if (history.by_rep[r].empty()) continue;
-    for (int v = h.node_of_rep(r); v >= 0; v = h.parent(v)) {
-      for (int m = 0; m < history.months; ++m) nodes[v][m] += history.by_rep[r][m];
-    }
-  }
-  return nodes;
-}
-
-double SumLast(const std::vector<double>& values, int window) {
-  double total = 0;
-  int from = std::max(0, static_cast<int>(values.size()) - window);
-  for (int i = from; i < static_cast<int>(values.size()); ++i) total += values[i];
-  return std::max(0.0, total);
-}
-
-v1::TimeSeries MonthlySeries(std::string id, int first_month, const std::vector<double>& values) {
-  v1::TimeSeries s;
-  s.set_id(std::move(id));
-  *s.mutable_start() = ToProto(FirstDayOfMonthNumber(first_month));
-  s.set_granularity(v1::GRANULARITY_MONTH);
-  s.mutable_values()->Assign(values.begin(), values.end());
-  return s;
-}
-
-// Expected bookings of every node and rep over the plan's fiscal year: the months of the year
-// already in the history as they were, the rest as forecast.
-absl::Status ForecastWeights(const v1::CreatePlanRequest& request, const Hierarchy& h,
-                             const History& history, const ForecastFn& forecast,
-                             AllocationInput& input) {
-  const int fy_first = FirstMonthNumberOfFiscalYear(request.fiscal_year(),
-                                                    request.calendar().start_month());
-  const int fy_end = fy_first + 12;                                 // first month after the year
-  const int history_end = history.first_month + history.months;  // first month after history
-  auto actual_in_year = [&](const std::vector<double>& values) {
-    double total = 0;
-    for (int m = std::max(fy_first, history.first_month); m < std::min(fy_end, history_end); ++m)
-      total += values[m - history.first_month];
-    return total;
-  };
-  auto nodes = NodeHistories(h, history);
-  input.node_weight.assign(h.node_count(), 0.0);
-  input.rep_weight.assign(h.rep_count(), 0.0);
-  for (int v = 0; v < h.node_count(); ++v) input.node_weight[v] = actual_in_year(nodes[v]);
-  for (int r = 0; r < h.rep_count(); ++r) {
-    if (!history.by_rep[r].empty()) input.rep_weight[r] = actual_in_year(history.by_rep[r]);
-  }
-  const int horizon = fy_end - history_end;
-  if (horizon < 1) return absl::OkStatus();  // the year is all history
-  if (horizon > 1000) return Invalid("history", "ends more than 1000 months before the plan year");
-  const int first_step = std::max(0, fy_first - history_end);  // forecast steps before the year
-
-  v1::ForecastRequest forecast_request;
-  forecast_request.set_horizon(horizon);
-  forecast_request.set_model(v1::MODEL_TYPE_AUTO);
-  for (int v = 0; v < h.node_count(); ++v)
-    *forecast_request.add_series() = MonthlySeries("node:" + h.node(v).id(), history.first_month, nodes[v]);
-  std::vector<int> reps_asked;
-  for (int r = 0; r < h.rep_count(); ++r) {
-    if (history.by_rep[r].empty()) continue;
-    reps_asked.push_back(r);
-    *forecast_request.add_series() =
-        MonthlySeries("rep:" + h.rep(r).id(), history.first_month, history.by_rep[r]);
-  }
-  auto response = forecast(forecast_request);
-  if (!response.ok()) return response.status();
-  if (response->forecasts_size() != forecast_request.series_size())
-    return absl::InternalError("forecast service returned the wrong number of forecasts");
-
-  auto forecast_in_year = [&](const v1::SeriesForecast& f) {
-    double total = 0;
-    for (int step = first_step; step < f.mean_size(); ++step) total += f.mean(step);
-    return total;
-  };
-  // A negative expectation earns no share.
-  for (int v = 0; v < h.node_count(); ++v)
-    input.node_weight[v] = std::max(0.0, input.node_weight[v] + forecast_in_year(response->forecasts(v)));
-  for (size_t k = 0; k < reps_asked.size(); ++k) {
-    double& w = input.rep_weight[reps_asked[k]];
-    w = std::max(0.0, w + forecast_in_year(response->forecasts(h.node_count() + static_cast<int>(k))));
-  }
-  return absl::OkStatus();
+CapacityModel CapacityModelOf(const v1::CapacitySettings& c) {
+  CapacityModel model;
+  model.full_annual_quota = static_cast<double>(c.full_annual_quota().minor_units());
+  model.ramp.assign(c.ramp().begin(), c.ramp().end());
+  model.annual_attrition = c.annual_attrition();
+  return model;
 }
 
 void FillAllocation(v1::Allocation* out, const std::string& id, const std::string& name,
@@ -163,10 +56,13 @@ absl::Status ValidateCreatePlanRequest(const v1::CreatePlanRequest& request) {
   if (request.name().size() > 200) return Invalid("name", "at most 200 characters");
   if (request.fiscal_year() < 1900 || request.fiscal_year() > 2200)
     return Invalid("fiscal_year", absl::StrCat("must be 1900..2200, got ", request.fiscal_year()));
+  if (request.fiscal_quarter() < 0 || request.fiscal_quarter() > 4)
+    return Invalid("fiscal_quarter",
+                   absl::StrCat("must be 0 (the year) or 1..4, got ", request.fiscal_quarter()));
   if (auto s = ValidateCalendar(request.calendar(), "calendar"); !s.ok()) return s;
   if (!request.has_target()) return Invalid("target", "required");
-  if (auto s = ValidateCurrencyCode(request.target().currency_code(), "target.currency_code"); !s.ok())
-    return s;
+  const std::string& currency = request.target().currency_code();
+  if (auto s = ValidateCurrencyCode(currency, "target.currency_code"); !s.ok()) return s;
   if (request.target().minor_units() <= 0)
     return Invalid("target.minor_units",
                    absl::StrCat("must be positive, got ", request.target().minor_units()));
@@ -175,10 +71,41 @@ absl::Status ValidateCreatePlanRequest(const v1::CreatePlanRequest& request) {
   switch (request.method()) {
     case v1::ALLOCATION_METHOD_EQUAL_SPLIT:
     case v1::ALLOCATION_METHOD_HISTORICAL_SHARE:
-    case v1::ALLOCATION_METHOD_FORECAST_SHARE: break;
+    case v1::ALLOCATION_METHOD_FORECAST_SHARE:
+    case v1::ALLOCATION_METHOD_BLENDED:
+    case v1::ALLOCATION_METHOD_CAPACITY: break;
     default:
-      return Invalid("method", absl::StrCat("must be EQUAL_SPLIT, HISTORICAL_SHARE or "
-                                            "FORECAST_SHARE, got ", request.method()));
+      return Invalid("method", absl::StrCat("must be EQUAL_SPLIT, HISTORICAL_SHARE, FORECAST_SHARE, "
+                                            "BLENDED or CAPACITY, got ", request.method()));
+  }
+  if (request.method() == v1::ALLOCATION_METHOD_BLENDED) {
+    const v1::BlendWeights& b = request.blend();
+    const std::pair<const char*, double> weights[] = {{"blend.equal_split", b.equal_split()},
+                                                      {"blend.historical_share", b.historical_share()},
+                                                      {"blend.forecast_share", b.forecast_share()}};
+    double total = 0;
+    for (auto [field, w] : weights) {
+      if (!std::isfinite(w) || w < 0 || w > 1)
+        return Invalid(field, absl::StrFormat("must be in [0, 1], got %g", w));
+      total += w;
+    }
+    if (std::fabs(total - 1) > 1e-6)
+      return Invalid("blend", absl::StrFormat("weights must sum to 1, got %g", total));
+  }
+  if (!std::isfinite(request.over_assignment()) || request.over_assignment() < 0 ||
+      request.over_assignment() >= 1)
+    return Invalid("over_assignment",
+                   absl::StrFormat("must be in [0, 1), e.g. 0.15, got %g", request.over_assignment()));
+  if (request.rounding_unit() < 0 || request.rounding_unit() > request.target().minor_units())
+    return Invalid("rounding_unit", absl::StrCat("must be 0..target, got ", request.rounding_unit()));
+  switch (request.seasonality()) {
+    case v1::SEASONALITY_SOURCE_UNSPECIFIED:
+    case v1::SEASONALITY_SOURCE_EVEN:
+    case v1::SEASONALITY_SOURCE_LAST_YEAR:
+    case v1::SEASONALITY_SOURCE_FORECAST: break;
+    default:
+      return Invalid("seasonality", absl::StrCat("must be EVEN, LAST_YEAR or FORECAST, got ",
+                                                 request.seasonality()));
   }
   auto hierarchy = Hierarchy::Build(request.territories(), request.reps());
   if (!hierarchy.ok()) return hierarchy.status();
@@ -192,6 +119,60 @@ absl::Status ValidateCreatePlanRequest(const v1::CreatePlanRequest& request) {
       if (auto s = ValidateDate(rep.end_date(), absl::StrCat("reps[", i, "].end_date")); !s.ok())
         return s;
     }
+  }
+  // Capacity: required for CAPACITY, optional otherwise (then only reported).
+  const bool has_capacity = request.has_capacity();
+  if (request.method() == v1::ALLOCATION_METHOD_CAPACITY && !has_capacity)
+    return Invalid("capacity", "required for CAPACITY");
+  if (has_capacity) {
+    const v1::CapacitySettings& c = request.capacity();
+    if (!c.has_full_annual_quota()) return Invalid("capacity.full_annual_quota", "required");
+    if (c.full_annual_quota().currency_code() != currency)
+      return Invalid("capacity.full_annual_quota.currency_code",
+                     absl::StrCat("must be the target's currency ", currency));
+    if (auto s = ValidateCapacityModel(CapacityModelOf(c), "capacity"); !s.ok()) return s;
+    std::set<std::string> ids;
+    for (const v1::Rep& rep : request.reps()) ids.insert(rep.id());
+    for (int i = 0; i < c.planned_hires_size(); ++i) {
+      const v1::Rep& hire = c.planned_hires(i).rep();
+      const std::string field = absl::StrCat("capacity.planned_hires[", i, "].rep");
+      if (hire.id().empty()) return Invalid(field + ".id", "required");
+      if (!ids.insert(hire.id()).second)
+        return Invalid(field + ".id", absl::StrCat("\"", hire.id(), "\" is already a rep"));
+      if (hierarchy->FindNode(hire.id()) >= 0)
+        return Invalid(field + ".id", absl::StrCat("\"", hire.id(), "\" is also a territory id; ids must be distinct"));
+      if (hierarchy->FindNode(hire.territory_id()) < 0)
+        return Invalid(field + ".territory_id",
+                       absl::StrCat("unknown territory \"", hire.territory_id(), "\""));
+      if (!hire.has_hire_date() || IsUnset(hire.hire_date()))
+        return Invalid(field + ".hire_date", "required (the planned start)");
+      if (auto s = ValidateDate(hire.hire_date(), field + ".hire_date"); !s.ok()) return s;
+    }
+  } else if (request.method() == v1::ALLOCATION_METHOD_CAPACITY) {
+    return Invalid("capacity", "required for CAPACITY");
+  }
+  // Overrides: known ids, not the root, one each, non-negative, in the target's currency.
+  std::set<std::string> overridden;
+  for (int i = 0; i < request.overrides_size(); ++i) {
+    const v1::QuotaOverride& o = request.overrides(i);
+    const std::string field = absl::StrCat("overrides[", i, "]");
+    const int node = hierarchy->FindNode(o.id());
+    bool is_rep = hierarchy->FindRep(o.id()) >= 0;
+    if (has_capacity) {
+      for (const auto& hire : request.capacity().planned_hires()) is_rep = is_rep || hire.rep().id() == o.id();
+    }
+    if (node < 0 && !is_rep)
+      return Invalid(field + ".id", absl::StrCat("unknown node or rep \"", o.id(), "\""));
+    if (node == hierarchy->root())
+      return Invalid(field + ".id", "the root's quota is the target: change the target instead");
+    if (!overridden.insert(o.id()).second)
+      return Invalid(field + ".id", absl::StrCat("a second override for \"", o.id(), "\""));
+    if (!o.has_quota()) return Invalid(field + ".quota", "required");
+    if (o.quota().currency_code() != currency)
+      return Invalid(field + ".quota.currency_code", absl::StrCat("must be the target's currency ", currency));
+    if (o.quota().minor_units() < 0 || o.quota().minor_units() > kMaxTarget)
+      return Invalid(field + ".quota.minor_units",
+                     absl::StrCat("must be 0..", kMaxTarget, ", got ", o.quota().minor_units()));
   }
   if (request.history_window_months() < 0 || request.history_window_months() > 120)
     return Invalid("history_window_months",
@@ -215,74 +196,191 @@ absl::Status ValidateCreatePlanRequest(const v1::CreatePlanRequest& request) {
         return Invalid(absl::StrCat(field, ".values[", k, "]"), "not a finite number");
     }
   }
-  if (request.method() != v1::ALLOCATION_METHOD_EQUAL_SPLIT) {
-    bool any = false;
-    for (const auto& s : request.history()) any = any || s.values_size() > 0;
-    if (!any)
-      return Invalid("history", absl::StrCat("required for ",
-                                             v1::AllocationMethod_Name(request.method())));
-  }
+  bool any_history = false;
+  for (const auto& s : request.history()) any_history = any_history || s.values_size() > 0;
+  const bool needs_history =
+      request.method() == v1::ALLOCATION_METHOD_HISTORICAL_SHARE ||
+      request.method() == v1::ALLOCATION_METHOD_FORECAST_SHARE ||
+      (request.method() == v1::ALLOCATION_METHOD_BLENDED &&
+       (request.blend().historical_share() > 0 || request.blend().forecast_share() > 0));
+  if (needs_history && !any_history)
+    return Invalid("history", absl::StrCat("required for ", v1::AllocationMethod_Name(request.method())));
+  if ((request.seasonality() == v1::SEASONALITY_SOURCE_LAST_YEAR ||
+       request.seasonality() == v1::SEASONALITY_SOURCE_FORECAST) && !any_history)
+    return Invalid("history", absl::StrCat("required for seasonality ",
+                                           v1::SeasonalitySource_Name(request.seasonality())));
   return absl::OkStatus();
 }
 
 absl::StatusOr<v1::Plan> BuildPlan(const v1::CreatePlanRequest& request, const ForecastFn& forecast) {
   if (auto s = ValidateCreatePlanRequest(request); !s.ok()) return s;
-  auto built = Hierarchy::Build(request.territories(), request.reps());
+  // Planned hires join the reps.
+  google::protobuf::RepeatedPtrField<v1::Rep> all_reps = request.reps();
+  for (const auto& hire : request.capacity().planned_hires()) *all_reps.Add() = hire.rep();
+  auto built = Hierarchy::Build(request.territories(), all_reps);
   if (!built.ok()) return built.status();
   const Hierarchy& h = *built;
   const int start_month = request.calendar().start_month();
-  const Date fy_first_day =
-      FirstDayOfMonthNumber(FirstMonthNumberOfFiscalYear(request.fiscal_year(), start_month));
+  const int fy_first = FirstMonthNumberOfFiscalYear(request.fiscal_year(), start_month);
+  // The plan period: the year, or one quarter of it.
+  const int quarter = request.fiscal_quarter();
+  const std::array<bool, 12> period = PeriodMonths(quarter);
+  const int period_first = fy_first + (quarter == 0 ? 0 : 3 * (quarter - 1));
+  const int period_end = fy_first + (quarter == 0 ? 12 : 3 * quarter);
+  const Date period_first_day = FirstDayOfMonthNumber(period_first);
+  const Date period_end_day = FirstDayOfMonthNumber(period_end);  // first day after
 
   AllocationInput input;
   input.target = request.target().minor_units();
+  input.over_assignment = request.over_assignment();
+  input.rounding_unit = std::max<int64_t>(1, request.rounding_unit());
+  input.period_months = period;
+  auto date_of = [](const v1::Date& d) -> std::optional<Date> {
+    if (IsUnset(d)) return std::nullopt;
+    auto date = FromProto(d);
+    if (!date.ok()) return std::nullopt;  // validated before: cannot happen
+    return *date;
+  };
   input.rep_active.assign(h.rep_count(), true);
   for (int r = 0; r < h.rep_count(); ++r) {
-    // A rep who left before the year starts carries no quota.
+    // Only reps employed during the period carry quota.
     const v1::Rep& rep = h.rep(r);
-    if (rep.has_end_date() && !IsUnset(rep.end_date()) && *FromProto(rep.end_date()) < fy_first_day)
+    const auto end = date_of(rep.end_date());
+    const auto hire = date_of(rep.hire_date());
+    if ((end && *end < period_first_day) || (hire && !(*hire < period_end_day)))
       input.rep_active[r] = false;
   }
-  const History history = AlignHistory(request, h);
-  switch (request.method()) {
-    case v1::ALLOCATION_METHOD_HISTORICAL_SHARE: {
-      input.equal_split = false;
-      int window = request.history_window_months() > 0 ? request.history_window_months() : 12;
-      auto nodes = NodeHistories(h, history);
-      input.node_weight.resize(h.node_count());
-      input.rep_weight.assign(h.rep_count(), 0.0);
-      for (int v = 0; v < h.node_count(); ++v) input.node_weight[v] = SumLast(nodes[v], window);
-      for (int r = 0; r < h.rep_count(); ++r) input.rep_weight[r] = SumLast(history.by_rep[r], window);
-      break;
+
+  // Capacity of every rep, month by month.
+  std::vector<MonthProfile> capacity;
+  double capacity_total = 0;
+  if (request.has_capacity()) {
+    const CapacityModel model = CapacityModelOf(request.capacity());
+    capacity.resize(h.rep_count());
+    for (int r = 0; r < h.rep_count(); ++r) {
+      if (!input.rep_active[r]) continue;
+      capacity[r] = RepMonthlyCapacity(model, date_of(h.rep(r).hire_date()),
+                                       date_of(h.rep(r).end_date()), fy_first);
+      capacity_total += SumPeriod(capacity[r], period);
     }
-    case v1::ALLOCATION_METHOD_FORECAST_SHARE: {
-      input.equal_split = false;
-      if (auto s = ForecastWeights(request, h, history, forecast, input); !s.ok()) return s;
-      break;
-    }
-    default: break;
   }
-  const AllocationResult result = AllocateTopDown(h, input);
+
+  const History history = AlignHistory(request, h);
+  const auto node_histories = NodeHistories(h, history);
+  const bool wants_forecast =
+      request.method() == v1::ALLOCATION_METHOD_FORECAST_SHARE ||
+      (request.method() == v1::ALLOCATION_METHOD_BLENDED && request.blend().forecast_share() > 0) ||
+      request.seasonality() == v1::SEASONALITY_SOURCE_FORECAST;
+  YearExpectation expected;
+  if (wants_forecast) {
+    auto year = ExpectedYear(request, h, history, forecast);
+    if (!year.ok()) return year.status();
+    expected = std::move(*year);
+  }
+
+  auto historical_basis = [&](double blend_weight) {
+    ShareBasis b{blend_weight, false, {}, {}};
+    const int window = request.history_window_months() > 0 ? request.history_window_months() : 12;
+    b.node_weight.resize(h.node_count());
+    b.rep_weight.assign(h.rep_count(), 0.0);
+    for (int v = 0; v < h.node_count(); ++v) b.node_weight[v] = SumLast(node_histories[v], window);
+    for (int r = 0; r < h.rep_count(); ++r) b.rep_weight[r] = SumLast(history.by_rep[r], window);
+    return b;
+  };
+  auto forecast_basis = [&](double blend_weight) {
+    ShareBasis b{blend_weight, false, {}, {}};
+    b.node_weight.assign(h.node_count(), 0.0);
+    b.rep_weight.assign(h.rep_count(), 0.0);
+    for (int v = 0; v < h.node_count(); ++v)
+      if (expected.nodes[v]) b.node_weight[v] = SumPeriod(*expected.nodes[v], period);
+    for (int r = 0; r < h.rep_count(); ++r)
+      if (expected.reps[r]) b.rep_weight[r] = SumPeriod(*expected.reps[r], period);
+    return b;
+  };
+  switch (request.method()) {
+    case v1::ALLOCATION_METHOD_HISTORICAL_SHARE: input.bases.push_back(historical_basis(1)); break;
+    case v1::ALLOCATION_METHOD_FORECAST_SHARE: input.bases.push_back(forecast_basis(1)); break;
+    case v1::ALLOCATION_METHOD_BLENDED: {
+      const v1::BlendWeights& blend = request.blend();
+      if (blend.equal_split() > 0) input.bases.push_back(ShareBasis{blend.equal_split(), true, {}, {}});
+      if (blend.historical_share() > 0) input.bases.push_back(historical_basis(blend.historical_share()));
+      if (blend.forecast_share() > 0) input.bases.push_back(forecast_basis(blend.forecast_share()));
+      break;
+    }
+    case v1::ALLOCATION_METHOD_CAPACITY: {
+      ShareBasis b{1, false, std::vector<double>(h.node_count(), 0.0), std::vector<double>(h.rep_count(), 0.0)};
+      for (int r = 0; r < h.rep_count(); ++r) {
+        if (!input.rep_active[r]) continue;
+        b.rep_weight[r] = SumPeriod(capacity[r], period);
+        for (int v = h.node_of_rep(r); v >= 0; v = h.parent(v)) b.node_weight[v] += b.rep_weight[r];
+      }
+      input.bases.push_back(std::move(b));
+      break;
+    }
+    default: break;  // EQUAL_SPLIT: the default basis
+  }
+
+  // Seasonality: per node from last year's bookings or the forecast; reps follow their node,
+  // except under CAPACITY, where a rep's months also follow its capacity (ramp, attrition).
+  input.node_profile.resize(h.node_count());
+  if (request.seasonality() == v1::SEASONALITY_SOURCE_LAST_YEAR) {
+    for (int v = 0; v < h.node_count(); ++v) {
+      if (!history.empty())
+        input.node_profile[v] = LastYearProfile(node_histories[v], history.first_month, fy_first);
+    }
+  } else if (request.seasonality() == v1::SEASONALITY_SOURCE_FORECAST) {
+    input.node_profile = expected.nodes;
+  }
+  if (request.method() == v1::ALLOCATION_METHOD_CAPACITY) {
+    input.rep_profile.resize(h.rep_count());
+    for (int r = 0; r < h.rep_count(); ++r) {
+      if (!input.rep_active[r]) continue;
+      const int v = h.node_of_rep(r);
+      MonthProfile seasonal = input.node_profile[v].value_or(input.month_profile);
+      if (SumPeriod(seasonal, period) <= 0) seasonal.fill(1);
+      MonthProfile p;
+      for (int i = 0; i < 12; ++i) p[i] = capacity[r][i] * seasonal[i];
+      input.rep_profile[r] = p;
+    }
+  }
+
+  // Overrides lock their node or rep.
+  input.node_lock.resize(h.node_count());
+  input.rep_lock.resize(h.rep_count());
+  for (const v1::QuotaOverride& o : request.overrides()) {
+    if (int v = h.FindNode(o.id()); v >= 0) input.node_lock[v] = o.quota().minor_units();
+    if (int r = h.FindRep(o.id()); r >= 0) input.rep_lock[r] = o.quota().minor_units();
+  }
+
+  auto result = AllocateTopDown(h, input);
+  if (!result.ok()) return result.status();
 
   v1::Plan plan;
   plan.set_name(request.name());
   plan.set_fiscal_year(request.fiscal_year());
+  plan.set_fiscal_quarter(quarter);
   *plan.mutable_calendar() = request.calendar();
   *plan.mutable_target() = request.target();
   plan.set_method(request.method());
   *plan.mutable_territories() = request.territories();
-  *plan.mutable_reps() = request.reps();
+  *plan.mutable_reps() = all_reps;
   plan.set_created_by(request.created_by());
   plan.set_engine_version(SALESOPS_ENGINE_VERSION);
+  *plan.mutable_inputs() = request;
   const std::string& currency = request.target().currency_code();
+  *plan.mutable_rep_quota_total() = MakeMoney(currency, result->rep_total);
+  if (request.has_capacity()) {
+    *plan.mutable_capacity_total() = MakeMoney(currency, std::llround(capacity_total));
+    plan.set_capacity_coverage(capacity_total / static_cast<double>(input.target));
+  }
   for (int v : h.Subtree(h.root())) {
     const v1::TerritoryNode& node = h.node(v);
     FillAllocation(plan.add_allocations(), node.id(), node.name(), v1::ALLOCATION_KIND_NODE,
-                   node.parent_id(), result.nodes[v], currency);
+                   node.parent_id(), result->nodes[v], currency);
     for (int r : h.reps_of(v)) {
       if (!input.rep_active[r]) continue;
       FillAllocation(plan.add_allocations(), h.rep(r).id(), h.rep(r).name(),
-                     v1::ALLOCATION_KIND_REP, node.id(), result.reps[r], currency);
+                     v1::ALLOCATION_KIND_REP, node.id(), result->reps[r], currency);
     }
   }
   return plan;

@@ -9,12 +9,10 @@
 #include "absl/status/statusor.h"
 #include "salesops/v1/forecasting.pb.h"
 #include "salesops/v1/quota.pb.h"
+#include "services/quota/plan_history.h"
 
 namespace salesops::quota {
 
-// Asks ForecastService (over gRPC in the service, in-process in tests).
-using ForecastFn =
-    std::function<absl::StatusOr<v1::ForecastResponse>(const v1::ForecastRequest& request)>;
 
 // OK, or InvalidArgument whose message starts with the offending field.
 absl::Status ValidateCreatePlanRequest(const v1::CreatePlanRequest& request);

@@ -38,7 +38,7 @@ std::string NewPlanId() {
   return absl::StrFormat("plan-%016x", absl::Uniform<uint64_t>(*gen));
 }
 
-v1::PlanSummary SummaryOf(const v1::Plan& plan) {
+v1::PlanSummary SummaryOf(const v1::Plan& plan, const google::protobuf::Timestamp& created_at) {
   v1::PlanSummary s;
   s.set_plan_id(plan.plan_id());
   s.set_version(plan.version());
@@ -46,9 +46,77 @@ v1::PlanSummary SummaryOf(const v1::Plan& plan) {
   s.set_fiscal_year(plan.fiscal_year());
   *s.mutable_target() = plan.target();
   s.set_method(plan.method());
-  *s.mutable_created_at() = plan.created_at();
+  *s.mutable_created_at() = created_at;
   s.set_created_by(plan.created_by());
+  s.set_status(plan.status());
   return s;
+}
+
+v1::PlanVersionSummary VersionSummaryOf(const v1::Plan& plan) {
+  v1::PlanVersionSummary s;
+  s.set_version(plan.version());
+  s.set_status(plan.status());
+  *s.mutable_change() = plan.change();
+  *s.mutable_target() = plan.target();
+  s.set_method(plan.method());
+  return s;
+}
+
+std::string VersionsKey(const std::string& id) { return absl::StrCat("salesops:plan:", id, ":versions"); }
+
+// Writes version expected + 1 if the latest version is still `expected` (0: the plan is new).
+// Fails with "STALE <latest>" otherwise, having written nothing.
+constexpr char kAppendScript[] = R"lua(
+local latest = redis.call('GET', KEYS[1])
+local current = latest and tonumber(latest) or 0
+if current ~= tonumber(ARGV[1]) then
+  return redis.error_reply('STALE ' .. current)
+end
+redis.call('SET', KEYS[2], ARGV[2])
+redis.call('SET', KEYS[1], tostring(current + 1))
+redis.call('SET', KEYS[3], ARGV[3])
+redis.call('RPUSH', KEYS[4], ARGV[4])
+if current == 0 then
+  redis.call('ZADD', KEYS[5], ARGV[5], ARGV[6])
+  redis.call('ZADD', KEYS[6], ARGV[5], ARGV[6])
+end
+return current + 1
+)lua";
+
+google::protobuf::Timestamp Now() {
+  const absl::Time now = absl::Now();
+  google::protobuf::Timestamp t;
+  t.set_seconds(absl::ToUnixSeconds(now));
+  t.set_nanos(static_cast<int>(absl::ToUnixNanos(now) % 1000000000));
+  return t;
+}
+
+// Stores `plan` as version expected + 1 (see kAppendScript). The plan summary keeps the creation
+// time of version 1.
+absl::StatusOr<v1::Plan> WriteVersion(RedisClient& redis, v1::Plan plan, int expected,
+                                      const google::protobuf::Timestamp& plan_created_at) {
+  plan.set_version(expected + 1);
+  const std::string& id = plan.plan_id();
+  const std::string score =
+      absl::StrCat(plan_created_at.seconds() * 1000 + plan_created_at.nanos() / 1000000);
+  auto reply = redis.Command({"EVAL", kAppendScript, "6", LatestKey(id), PlanKey(id, plan.version()),
+                              SummaryKey(id), VersionsKey(id), IndexKey(0),
+                              IndexKey(plan.fiscal_year()), absl::StrCat(expected),
+                              plan.SerializeAsString(),
+                              SummaryOf(plan, plan_created_at).SerializeAsString(),
+                              VersionSummaryOf(plan).SerializeAsString(), score, id});
+  if (!reply.ok()) {
+    const std::string message(reply.status().message());
+    const size_t stale = message.find("STALE ");
+    if (stale == std::string::npos) return StoreError(reply.status());
+    int latest = 0;
+    (void)absl::SimpleAtoi(message.substr(stale + 6), &latest);
+    if (latest == 0) return absl::NotFoundError(absl::StrCat("plan_id: no plan \"", id, "\""));
+    return absl::AbortedError(absl::StrCat(
+        "expected_version: plan \"", id, "\" is at version ", latest, ", not ", expected,
+        "; someone changed it since you read it: read it again and re-apply your change"));
+  }
+  return plan;
 }
 
 }  // namespace
@@ -57,28 +125,33 @@ PlanStore::PlanStore(std::shared_ptr<RedisClient> redis) : redis_(std::move(redi
 
 absl::StatusOr<v1::Plan> PlanStore::Create(v1::Plan plan) {
   plan.set_plan_id(NewPlanId());
-  plan.set_version(1);
-  absl::Time now = absl::Now();
-  plan.mutable_created_at()->set_seconds(absl::ToUnixSeconds(now));
-  plan.mutable_created_at()->set_nanos(static_cast<int>(absl::ToUnixNanos(now) % 1000000000));
-  std::string score = absl::StrCat(absl::ToUnixMillis(now));
-  auto replies = redis_->Pipeline({
-      {"MULTI"},
-      {"SET", PlanKey(plan.plan_id(), 1), plan.SerializeAsString()},
-      {"SET", LatestKey(plan.plan_id()), "1"},
-      {"SET", SummaryKey(plan.plan_id()), SummaryOf(plan).SerializeAsString()},
-      {"ZADD", IndexKey(0), score, plan.plan_id()},
-      {"ZADD", IndexKey(plan.fiscal_year()), score, plan.plan_id()},
-      {"EXEC"},
-  });
-  if (!replies.ok()) return StoreError(replies.status());
-  const RedisReply& exec = replies->back();
-  if (exec.type != RedisReply::Type::kArray)
-    return StoreError(absl::InternalError("transaction failed: " + exec.str));
-  for (const RedisReply& r : exec.elements) {
-    if (r.type == RedisReply::Type::kError) return StoreError(absl::InternalError(r.str));
+  const google::protobuf::Timestamp now = Now();
+  *plan.mutable_created_at() = now;
+  *plan.mutable_change()->mutable_time() = now;
+  return WriteVersion(*redis_, std::move(plan), 0, now);
+}
+
+absl::StatusOr<v1::Plan> PlanStore::Append(v1::Plan plan, int expected_version) {
+  auto first = Get(plan.plan_id(), 1);
+  if (!first.ok()) return first.status();
+  const google::protobuf::Timestamp now = Now();
+  *plan.mutable_created_at() = now;
+  *plan.mutable_change()->mutable_time() = now;
+  return WriteVersion(*redis_, std::move(plan), expected_version, first->created_at());
+}
+
+absl::StatusOr<v1::ListPlanVersionsResponse> PlanStore::Versions(const std::string& plan_id) {
+  auto reply = redis_->Command({"LRANGE", VersionsKey(plan_id), "0", "-1"});
+  if (!reply.ok()) return StoreError(reply.status());
+  if (reply->elements.empty())
+    return absl::NotFoundError(absl::StrCat("plan_id: no plan \"", plan_id, "\""));
+  v1::ListPlanVersionsResponse response;
+  response.set_plan_id(plan_id);
+  for (auto it = reply->elements.rbegin(); it != reply->elements.rend(); ++it) {
+    if (!response.add_versions()->ParseFromString(it->str))
+      return absl::DataLossError(absl::StrCat("plan store: corrupt version list of ", plan_id));
   }
-  return plan;
+  return response;
 }
 
 absl::StatusOr<v1::Plan> PlanStore::Get(const std::string& plan_id, int version) {

@@ -3,9 +3,11 @@
 //   salesctl demo-data --out DIR                 write a synthetic company as a CRM export
 //   salesctl upload --dir DIR                    upload a CRM export as a snapshot
 //   salesctl forecast --input series.csv ...     forecast series (via ForecastService or --local)
-//   salesctl plan create|get|list ...            quota plans
+//   salesctl plan create|show|list|versions|override|approve|archive|reopen|diff|simulate
+//                                                quota plans
 //   salesctl report attainment ...               attainment report with the landing forecast
 #include <chrono>
+#include <cstdlib>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -26,6 +28,7 @@
 #include "services/forecasting/forecast_request.h"
 #include "tools/salesctl/crm_csv.h"
 #include "tools/salesctl/demo_data.h"
+#include "tools/salesctl/plan_render.h"
 #include "tools/salesctl/plan_request.h"
 #include "tools/salesctl/render.h"
 #include "tools/salesctl/series_csv.h"
@@ -179,42 +182,93 @@ int Forecast(const Globals& g, const ForecastArgs& a) {
   return Emit(Render(*format, ForecastTable(response), response), a.output);
 }
 
+// Who is recorded with a plan change: $USER, else $LOGNAME, else "salesctl".
+std::string DefaultAuthor() {
+  for (const char* name : {"USER", "LOGNAME"})
+    if (const char* v = std::getenv(name); v != nullptr && *v != '\0') return v;
+  return "salesctl";
+}
+
+std::unique_ptr<v1::QuotaService::Stub> QuotaStub(const Globals& g) {
+  return v1::QuotaService::NewStub(MakeServiceChannel(g.quota_addr));
+}
+
+// The latest version number of a plan.
+absl::StatusOr<int> LatestVersion(const Globals& g, v1::QuotaService::Stub& stub, const std::string& plan_id) {
+  v1::ListPlanVersionsRequest request;
+  request.set_plan_id(plan_id);
+  v1::ListPlanVersionsResponse response;
+  auto context = Context(g);
+  grpc::Status status = stub.ListPlanVersions(context.get(), request, &response);
+  if (!status.ok()) return FromGrpcStatus(status);
+  if (response.versions_size() == 0) return absl::NotFoundError(absl::StrCat("plan ", plan_id, " has no versions"));
+  return response.versions(0).version();
+}
+
+// Fails a change made on `read_version`. When someone else changed the plan since (ABORTED),
+// says who and when; when an edit finds the plan read-only (FAILED_PRECONDITION), how to edit it.
+int FailPlanChange(const Globals& g, v1::QuotaService::Stub& stub, const std::string& plan_id,
+                   int read_version, const grpc::Status& status, bool edit) {
+  absl::Status s = FromGrpcStatus(status);
+  int rc = Fail(s);
+  if (s.code() == absl::StatusCode::kAborted) {
+    v1::ListPlanVersionsRequest request;
+    request.set_plan_id(plan_id);
+    v1::ListPlanVersionsResponse versions;
+    auto context = Context(g);
+    (void)stub.ListPlanVersions(context.get(), request, &versions);  // without it: no names, same advice
+    std::cerr << StalePlanText(plan_id, read_version, versions);
+  } else if (edit && s.code() == absl::StatusCode::kFailedPrecondition) {
+    std::cerr << "An approved or archived plan is read-only: `salesctl plan reopen " << plan_id
+              << "` starts a new draft from it.\n";
+  }
+  return rc;
+}
+
+// Prints a plan: the tree (table), the plan (json) or the tree's rows (csv).
+int EmitPlan(const Globals& g, const v1::Plan& plan) {
+  auto format = Format(g);
+  if (!format.ok()) return Fail(format.status());
+  if (*format == OutputFormat::kTable) return Emit(PlanText(plan), "");
+  return Emit(Render(*format, PlanTable(plan), plan), "");
+}
+
 struct PlanCreateArgs {
-  std::string dir, name, target, method = "forecast";
+  std::string dir, name, target;
   int fiscal_year = 0;
   double growth_pct = 20;
+  PlanFlags flags;
 };
 
 int PlanCreate(const Globals& g, const PlanCreateArgs& a) {
+  auto format = Format(g);
+  if (!format.ok()) return Fail(format.status());
   auto company = ReadCrmExport(a.dir);
   if (!company.ok()) return Fail(company.status());
-  auto method = ParseAllocationMethod(a.method);
-  if (!method.ok()) return Fail(method.status());
   int fiscal_year = a.fiscal_year;
   if (fiscal_year == 0) {
     auto as_of = FromProtoDate(company->header.as_of());
     if (!as_of.ok()) return Fail(absl::InvalidArgumentError("--fiscal-year: required (the export has no as_of)"));
     fiscal_year = FiscalYearOf(as_of, company->header.calendar().start_month());
   }
-  std::string name = a.name.empty() ? absl::StrCat("FY", fiscal_year, " plan") : a.name;
-  auto target = PlanTarget(*company, fiscal_year, a.target, a.growth_pct);
+  const int quarter = a.flags.fiscal_quarter;
+  std::string name = !a.name.empty() ? a.name
+                     : quarter == 0  ? absl::StrCat("FY", fiscal_year, " plan")
+                                     : absl::StrCat("FY", fiscal_year, " Q", quarter, " plan");
+  auto target = PlanTarget(*company, fiscal_year, a.target, a.growth_pct, quarter);
   if (!target.ok()) return Fail(target.status());
-  auto request = PlanRequestFromExport(*company, name, fiscal_year, *target, *method);
-  auto stub = v1::QuotaService::NewStub(MakeServiceChannel(g.quota_addr));
+  auto request = PlanRequestFromExport(*company, name, fiscal_year, *target, v1::ALLOCATION_METHOD_UNSPECIFIED);
+  if (auto s = ApplyPlanFlags(a.flags, &request); !s.ok()) return Fail(s);
+  auto stub = QuotaStub(g);
   auto context = Context(g);
   v1::Plan plan;
   grpc::Status status = stub->CreatePlan(context.get(), request, &plan);
   if (!status.ok()) return Fail(FromGrpcStatus(status));
-  auto format = Format(g);
-  if (!format.ok()) return Fail(format.status());
-  if (*format == OutputFormat::kTable)
-    std::cout << "plan " << plan.plan_id() << " version " << plan.version() << " (FY"
-              << plan.fiscal_year() << ", " << v1::AllocationMethod_Name(plan.method()) << ")\n";
-  return Emit(Render(*format, PlanTable(plan), plan), "");
+  return EmitPlan(g, plan);
 }
 
-int PlanGet(const Globals& g, const std::string& plan_id, int version) {
-  auto stub = v1::QuotaService::NewStub(MakeServiceChannel(g.quota_addr));
+int PlanShow(const Globals& g, const std::string& plan_id, int version) {
+  auto stub = QuotaStub(g);
   auto context = Context(g);
   v1::GetPlanRequest request;
   request.set_plan_id(plan_id);
@@ -222,17 +276,11 @@ int PlanGet(const Globals& g, const std::string& plan_id, int version) {
   v1::Plan plan;
   grpc::Status status = stub->GetPlan(context.get(), request, &plan);
   if (!status.ok()) return Fail(FromGrpcStatus(status));
-  auto format = Format(g);
-  if (!format.ok()) return Fail(format.status());
-  if (*format == OutputFormat::kTable)
-    std::cout << "plan " << plan.plan_id() << " version " << plan.version() << " \"" << plan.name()
-              << "\" FY" << plan.fiscal_year() << ", " << v1::AllocationMethod_Name(plan.method())
-              << "\n";
-  return Emit(Render(*format, PlanTable(plan), plan), "");
+  return EmitPlan(g, plan);
 }
 
 int PlanList(const Globals& g, int fiscal_year) {
-  auto stub = v1::QuotaService::NewStub(MakeServiceChannel(g.quota_addr));
+  auto stub = QuotaStub(g);
   auto context = Context(g);
   v1::ListPlansRequest request;
   request.set_fiscal_year(fiscal_year);
@@ -242,6 +290,152 @@ int PlanList(const Globals& g, int fiscal_year) {
   auto format = Format(g);
   if (!format.ok()) return Fail(format.status());
   return Emit(Render(*format, PlanListTable(response), response), "");
+}
+
+int PlanVersions(const Globals& g, const std::string& plan_id) {
+  auto stub = QuotaStub(g);
+  auto context = Context(g);
+  v1::ListPlanVersionsRequest request;
+  request.set_plan_id(plan_id);
+  v1::ListPlanVersionsResponse response;
+  grpc::Status status = stub->ListPlanVersions(context.get(), request, &response);
+  if (!status.ok()) return Fail(FromGrpcStatus(status));
+  auto format = Format(g);
+  if (!format.ok()) return Fail(format.status());
+  std::string text;
+  if (*format == OutputFormat::kTable)
+    text = absl::StrCat("plan ", plan_id, ": ", response.versions_size(), " versions, newest first\n\n");
+  return Emit(text + Render(*format, PlanVersionsTable(response), response), "");
+}
+
+struct PlanOverrideArgs {
+  std::string plan_id, reason, author;
+  std::vector<std::string> sets, clears;
+};
+
+// Edits the overrides of the latest version; no retry when someone else changed it meanwhile.
+int PlanOverride(const Globals& g, const PlanOverrideArgs& a) {
+  if (a.sets.empty() && a.clears.empty())
+    return Fail(absl::InvalidArgumentError("plan override: give --set ID=AMOUNT or --clear ID"));
+  auto format = Format(g);
+  if (!format.ok()) return Fail(format.status());
+  auto stub = QuotaStub(g);
+  v1::GetPlanRequest get;
+  get.set_plan_id(a.plan_id);
+  v1::Plan plan;
+  auto context = Context(g);
+  grpc::Status status = stub->GetPlan(context.get(), get, &plan);
+  if (!status.ok()) return Fail(FromGrpcStatus(status));
+  if (!plan.has_inputs())
+    return Fail(absl::FailedPreconditionError(absl::StrCat(
+        "plan ", a.plan_id, " version ", plan.version(), " has no stored inputs to edit")));
+  v1::UpdatePlanRequest request;
+  request.set_plan_id(a.plan_id);
+  request.set_expected_version(plan.version());
+  *request.mutable_inputs() = plan.inputs();
+  if (auto s = EditOverrides(a.sets, a.clears, a.reason, request.mutable_inputs()); !s.ok()) return Fail(s);
+  request.set_author(a.author);
+  request.set_reason(a.reason);
+  v1::Plan updated;
+  context = Context(g);
+  status = stub->UpdatePlan(context.get(), request, &updated);
+  if (!status.ok()) return FailPlanChange(g, *stub, a.plan_id, plan.version(), status, /*edit=*/true);
+  return EmitPlan(g, updated);
+}
+
+enum class StatusChange { kApprove, kArchive, kReopen };
+
+struct PlanStatusArgs {
+  std::string plan_id, reason, author;
+  int expect_version = 0;
+};
+
+int PlanChangeStatus(const Globals& g, StatusChange change, const PlanStatusArgs& a) {
+  auto format = Format(g);
+  if (!format.ok()) return Fail(format.status());
+  auto stub = QuotaStub(g);
+  int version = a.expect_version;
+  if (version == 0) {
+    auto latest = LatestVersion(g, *stub, a.plan_id);
+    if (!latest.ok()) return Fail(latest.status());
+    version = *latest;
+  }
+  v1::ChangePlanStatusRequest request;
+  request.set_plan_id(a.plan_id);
+  request.set_expected_version(version);
+  request.set_author(a.author);
+  request.set_reason(a.reason);
+  v1::Plan plan;
+  auto context = Context(g);
+  grpc::Status status;
+  switch (change) {
+    case StatusChange::kApprove: status = stub->ApprovePlan(context.get(), request, &plan); break;
+    case StatusChange::kArchive: status = stub->ArchivePlan(context.get(), request, &plan); break;
+    case StatusChange::kReopen: status = stub->ReopenPlan(context.get(), request, &plan); break;
+  }
+  if (!status.ok()) return FailPlanChange(g, *stub, a.plan_id, version, status, /*edit=*/false);
+  if (*format != OutputFormat::kTable) return Emit(Render(*format, PlanTable(plan), plan), "");
+  std::cout << "plan " << plan.plan_id() << " version " << plan.version() << " (from version " << version
+            << "): " << StatusName(plan.status()) << "\n";
+  return 0;
+}
+
+struct PlanDiffArgs {
+  std::vector<std::string> plan_ids;
+  int from = 0, to = 0;  // 0: not given
+};
+
+int PlanDiff(const Globals& g, const PlanDiffArgs& a) {
+  auto format = Format(g);
+  if (!format.ok()) return Fail(format.status());
+  auto stub = QuotaStub(g);
+  v1::ComparePlansRequest request;
+  request.mutable_base()->set_plan_id(a.plan_ids[0]);
+  request.mutable_base()->set_version(a.from);
+  request.mutable_other()->set_plan_id(a.plan_ids.size() > 1 ? a.plan_ids[1] : a.plan_ids[0]);
+  request.mutable_other()->set_version(a.to);
+  if (a.plan_ids.size() == 1 && a.from == 0) {  // one plan: by default the version before --to
+    int to = a.to;
+    if (to == 0) {
+      auto latest = LatestVersion(g, *stub, a.plan_ids[0]);
+      if (!latest.ok()) return Fail(latest.status());
+      to = *latest;
+    }
+    if (to <= 1)
+      return Fail(absl::InvalidArgumentError(absl::StrCat(
+          "plan diff: plan ", a.plan_ids[0], " version ", to, " has no earlier version to compare with (--from)")));
+    request.mutable_base()->set_version(to - 1);
+    request.mutable_other()->set_version(to);
+  }
+  v1::ComparePlansResponse response;
+  auto context = Context(g);
+  grpc::Status status = stub->ComparePlans(context.get(), request, &response);
+  if (!status.ok()) return Fail(FromGrpcStatus(status));
+  if (*format == OutputFormat::kTable) return Emit(PlanDiffText(response), "");
+  return Emit(Render(*format, PlanDiffTable(response), response), "");
+}
+
+struct PlanSimulateArgs {
+  std::string plan_id;
+  int version = 0, paths = 0;
+  uint64_t seed = 0;
+};
+
+int PlanSimulate(const Globals& g, const PlanSimulateArgs& a) {
+  auto format = Format(g);
+  if (!format.ok()) return Fail(format.status());
+  v1::SimulatePlanRequest request;
+  request.mutable_plan()->set_plan_id(a.plan_id);
+  request.mutable_plan()->set_version(a.version);
+  request.set_paths(a.paths);
+  request.set_seed(a.seed);
+  auto stub = QuotaStub(g);
+  auto context = Context(g);
+  v1::SimulatePlanResponse response;
+  grpc::Status status = stub->SimulatePlan(context.get(), request, &response);
+  if (!status.ok()) return Fail(FromGrpcStatus(status));
+  if (*format == OutputFormat::kTable) return Emit(SimulationText(response), "");
+  return Emit(Render(*format, SimulationTable(response), response), "");
 }
 
 struct ReportArgs {
@@ -342,27 +536,93 @@ int main(int argc, char** argv) {
 
   auto* plan = app.add_subcommand("plan", "quota plans");
   plan->require_subcommand(1);
+  const std::string author_help = "who makes the change (default: $USER)";
   auto* plan_create = plan->add_subcommand("create", "allocate a target over the export's hierarchy");
   PlanCreateArgs pc;
+  pc.flags.author = DefaultAuthor();
   plan_create->add_option("--dir", pc.dir, "CRM export directory (hierarchy, reps, bookings history)")->required();
-  plan_create->add_option("--target", pc.target, "company target in major units, e.g. 48000000");
+  plan_create->add_option("--target", pc.target, "company target in major units, e.g. 48000000 (the quarter's with --quarter)");
   plan_create->add_option("--growth", pc.growth_pct,
-                          "without --target: last fiscal year's bookings plus this many percent")
+                          "without --target: last fiscal year's bookings (same quarter with --quarter) plus this many percent")
       ->capture_default_str();
   plan_create->add_option("--fiscal-year", pc.fiscal_year, "fiscal year (default: the export's current one)");
-  plan_create->add_option("--method", pc.method, "equal, historical or forecast")->capture_default_str();
+  plan_create->add_option("--quarter", pc.flags.fiscal_quarter, "plan only this fiscal quarter, 1..4")
+      ->check(CLI::Range(1, 4));
+  plan_create->add_option("--method", pc.flags.method,
+                          "equal, historical, forecast, blended or capacity (default: forecast, blended with --blend)");
+  plan_create->add_option("--blend", pc.flags.blend, "blended weights, e.g. equal=0.2,historical=0.4,forecast=0.4");
+  plan_create->add_option("--over-assign", pc.flags.over_assignment,
+                          "reps' quotas exceed the target by this fraction, e.g. 0.15");
+  plan_create->add_option("--round", pc.flags.rounding, "round every quota to a multiple of this amount, e.g. 1000");
+  plan_create->add_option("--seasonality", pc.flags.seasonality, "split into months: even, last-year or forecast (default: even)");
+  plan_create->add_option("--full-quota", pc.flags.full_quota, "capacity: annual quota of a fully ramped rep");
+  plan_create->add_option("--ramp", pc.flags.ramp, "capacity: productivity by month since hire in percent, e.g. 25,50,75");
+  plan_create->add_option("--attrition", pc.flags.attrition, "capacity: expected share of reps leaving over a year, e.g. 0.12");
+  plan_create->add_option("--hire", pc.flags.hires, "capacity: a planned hire ID:TERRITORY:YYYY-MM-DD (repeatable)")
+      ->allow_extra_args(false);
   plan_create->add_option("--name", pc.name, "plan name");
+  plan_create->add_option("--reason", pc.flags.reason, "why the plan is made, recorded with version 1");
+  plan_create->add_option("--author", pc.flags.author, author_help);
   plan_create->callback([&] { rc = PlanCreate(g, pc); });
-  auto* plan_get = plan->add_subcommand("get", "show a plan as a tree");
-  std::string plan_id;
-  int plan_version = 0;
-  plan_get->add_option("plan_id", plan_id, "plan id")->required();
-  plan_get->add_option("--version", plan_version, "version (default: latest)");
-  plan_get->callback([&] { rc = PlanGet(g, plan_id, plan_version); });
+
+  auto* plan_show = plan->add_subcommand("show", "show a plan as a tree with totals")->alias("get");
+  std::string show_id;
+  int show_version = 0;
+  plan_show->add_option("plan_id", show_id, "plan id")->required();
+  plan_show->add_option("--version", show_version, "version (default: latest)");
+  plan_show->callback([&] { rc = PlanShow(g, show_id, show_version); });
+
   auto* plan_list = plan->add_subcommand("list", "list plans, newest first");
   int list_year = 0;
   plan_list->add_option("--fiscal-year", list_year, "only this fiscal year");
   plan_list->callback([&] { rc = PlanList(g, list_year); });
+
+  auto* plan_versions = plan->add_subcommand("versions", "a plan's versions: who, when, why");
+  std::string versions_id;
+  plan_versions->add_option("plan_id", versions_id, "plan id")->required();
+  plan_versions->callback([&] { rc = PlanVersions(g, versions_id); });
+
+  auto* plan_override = plan->add_subcommand("override", "set or clear manual quotas on the latest draft");
+  PlanOverrideArgs po;
+  po.author = DefaultAuthor();
+  plan_override->add_option("plan_id", po.plan_id, "plan id")->required();
+  plan_override->add_option("--set", po.sets, "ID=AMOUNT: lock a node's or rep's quota (major units; repeatable)")
+      ->allow_extra_args(false);
+  plan_override->add_option("--clear", po.clears, "ID: remove its override (repeatable)")->allow_extra_args(false);
+  plan_override->add_option("--reason", po.reason, "why, recorded with the new version")->required();
+  plan_override->add_option("--author", po.author, author_help);
+  plan_override->callback([&] { rc = PlanOverride(g, po); });
+
+  PlanStatusArgs ps;
+  ps.author = DefaultAuthor();
+  auto status_command = [&](const char* name, const char* help, StatusChange change) {
+    auto* command = plan->add_subcommand(name, help);
+    command->add_option("plan_id", ps.plan_id, "plan id")->required();
+    command->add_option("--reason", ps.reason, "why, recorded with the new version");
+    command->add_option("--expect-version", ps.expect_version, "the version decided on (default: the latest)")
+        ->check(CLI::PositiveNumber);
+    command->add_option("--author", ps.author, author_help);
+    command->callback([&rc, &g, &ps, change] { rc = PlanChangeStatus(g, change, ps); });
+  };
+  status_command("approve", "approve the latest draft (read-only from then on)", StatusChange::kApprove);
+  status_command("archive", "retire a plan", StatusChange::kArchive);
+  status_command("reopen", "start a new draft from an approved or archived plan", StatusChange::kReopen);
+
+  auto* plan_diff = plan->add_subcommand("diff", "compare two versions of a plan, or two plans");
+  PlanDiffArgs pd;
+  plan_diff->add_option("plan_ids", pd.plan_ids, "PLAN_ID (two versions) or PLAN_A PLAN_B")->required()->expected(1, 2);
+  plan_diff->add_option("--from", pd.from, "base version (default: the one before --to; of PLAN_A: its latest)")
+      ->check(CLI::PositiveNumber);
+  plan_diff->add_option("--to", pd.to, "other version (default: the latest)")->check(CLI::PositiveNumber);
+  plan_diff->callback([&] { rc = PlanDiff(g, pd); });
+
+  auto* plan_simulate = plan->add_subcommand("simulate", "Monte Carlo: chances of the target and of each rep's quota");
+  PlanSimulateArgs sim;
+  plan_simulate->add_option("plan_id", sim.plan_id, "plan id")->required();
+  plan_simulate->add_option("--version", sim.version, "version (default: latest)");
+  plan_simulate->add_option("--paths", sim.paths, "simulated paths, 100..200000 (default: the server's, 20000)");
+  plan_simulate->add_option("--seed", sim.seed, "random seed (the same seed gives the same answer)");
+  plan_simulate->callback([&] { rc = PlanSimulate(g, sim); });
 
   auto* report = app.add_subcommand("report", "reports");
   report->require_subcommand(1);

@@ -1,7 +1,6 @@
 #include "tools/salesctl/render.h"
 
 #include <algorithm>
-#include <map>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -29,9 +28,7 @@ std::string Pad(const std::string& s, size_t width, bool left) {
   return left ? s + fill : fill + s;
 }
 
-std::string Money(const v1::Money& m) {
-  return FormatMoneyShort(m.minor_units(), CurrencyMinorDigits(m.currency_code()));
-}
+std::string Money(const v1::Money& m) { return FormatMoneyShort(m); }
 
 std::string Pct(double v) { return absl::StrFormat("%.1f%%", v); }
 
@@ -54,7 +51,8 @@ std::string Table::ToText() const {
   auto line = [&](const std::vector<std::string>& cells) {
     for (size_t c = 0; c < widths.size(); ++c) {
       if (c) out += "  ";
-      out += Pad(c < cells.size() ? cells[c] : "", widths[c], c == 0);
+      bool left = std::find(left_aligned_.begin(), left_aligned_.end(), c) != left_aligned_.end();
+      out += Pad(c < cells.size() ? cells[c] : "", widths[c], left);
     }
     while (!out.empty() && out.back() == ' ') out.pop_back();
     out += "\n";
@@ -87,6 +85,10 @@ std::string FormatMoneyShort(int64_t minor_units, int minor_digits) {
   return major < 0 ? "-" + out : out;
 }
 
+std::string FormatMoneyShort(const v1::Money& money) {
+  return FormatMoneyShort(money.minor_units(), CurrencyMinorDigits(money.currency_code()));
+}
+
 std::string ToJson(const google::protobuf::Message& message) {
   std::string json;
   google::protobuf::util::JsonPrintOptions options;
@@ -94,32 +96,6 @@ std::string ToJson(const google::protobuf::Message& message) {
   options.preserve_proto_field_names = true;
   (void)google::protobuf::util::MessageToJsonString(message, &json, options);
   return json;
-}
-
-Table PlanTable(const v1::Plan& plan) {
-  Table table({"node / rep", "annual", "Q1", "Q2", "Q3", "Q4", "share"});
-  // Depth from the parent chain (allocations come parents first).
-  std::map<std::string, int> depth;
-  for (const v1::Allocation& a : plan.allocations()) {
-    int d = a.parent_id().empty() ? 0 : depth[a.parent_id()] + 1;
-    if (a.kind() == v1::ALLOCATION_KIND_NODE) depth[a.id()] = d;
-    std::string label = std::string(2 * d, ' ') + (a.name().empty() ? a.id() : a.name());
-    if (a.kind() == v1::ALLOCATION_KIND_REP) label += " (" + a.id() + ")";
-    std::vector<std::string> row = {label, Money(a.annual_quota())};
-    for (const auto& q : a.quarterly_quota()) row.push_back(Money(q));
-    row.push_back(Pct(100 * a.share_of_parent()));
-    table.AddRow(std::move(row));
-  }
-  return table;
-}
-
-Table PlanListTable(const v1::ListPlansResponse& plans) {
-  Table table({"plan_id", "version", "name", "fiscal year", "target", "method", "created by"});
-  for (const auto& p : plans.plans()) {
-    table.AddRow({p.plan_id(), absl::StrCat(p.version()), p.name(), absl::StrCat("FY", p.fiscal_year()),
-                  Money(p.target()), v1::AllocationMethod_Name(p.method()), p.created_by()});
-  }
-  return table;
 }
 
 Table AttainmentTable(const v1::AttainmentReportResponse& report) {

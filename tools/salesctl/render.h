@@ -16,27 +16,30 @@ namespace salesops::salesctl {
 enum class OutputFormat { kTable, kJson, kCsv };
 absl::StatusOr<OutputFormat> ParseOutputFormat(const std::string& text);
 
-// A plain-text table: the first column left-aligned, the others right-aligned.
+// A plain-text table: the `left_aligned` columns (by default the first) left-aligned, the others
+// right-aligned.
 class Table {
  public:
-  explicit Table(std::vector<std::string> headers) : headers_(std::move(headers)) {}
+  explicit Table(std::vector<std::string> headers, std::vector<size_t> left_aligned = {0})
+      : headers_(std::move(headers)), left_aligned_(std::move(left_aligned)) {}
   void AddRow(std::vector<std::string> cells) { rows_.push_back(std::move(cells)); }
   std::string ToText() const;
   std::string ToCsv() const;
 
  private:
   std::vector<std::string> headers_;
+  std::vector<size_t> left_aligned_;
   std::vector<std::vector<std::string>> rows_;
 };
 
 // Minor units as whole major units with thousands separators: 123456789 (USD) -> "1,234,568".
 std::string FormatMoneyShort(int64_t minor_units, int minor_digits);
+// The same for an amount in its currency (without the currency code).
+std::string FormatMoneyShort(const v1::Money& money);
 
 std::string ToJson(const google::protobuf::Message& message);
 
-// A plan as a tree: each node indented under its parent, with annual and quarterly quotas.
-Table PlanTable(const v1::Plan& plan);
-Table PlanListTable(const v1::ListPlansResponse& plans);
+// (Plans render in tools/salesctl/plan_render.h.)
 // One row per node and rep: quota, won, attainment, gap, pipeline, coverage, landing P10/P50/P90.
 Table AttainmentTable(const v1::AttainmentReportResponse& report);
 // One row per series and step, with every interval.

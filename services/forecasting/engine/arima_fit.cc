@@ -222,6 +222,9 @@ class CssProblem {
   double Objective(const double* x) {
     double ssq;
     if (!Evaluate(x, &ssq) || values() <= 0) return HUGE_VAL;
+    // A perfect fit (a series that differencing makes constant, with nothing to estimate) has
+    // no finite log: the sentinel ExactLikelihood::Objective uses too.
+    if (ssq == 0) return -1e300;
     return 0.5 * std::log(ssq / values());
   }
 
@@ -258,7 +261,8 @@ class MlProblem {
     if (!Admissible(order_, coef_.data())) return false;
     ExpandArma(order_, coef_, phi_, theta_);
     if (!filter_.Run(phi_, theta_, w_, profile_mean_, mean_, lik, resid_)) return false;
-    return lik->nu > 0 && lik->ssq > 0 && std::isfinite(lik->Objective());
+    // (ssq == 0 is a perfect fit, Objective() -1e300.)
+    return lik->nu > 0 && lik->ssq >= 0 && std::isfinite(lik->Objective());
   }
 
   int operator()(const Eigen::VectorXd& x, Eigen::VectorXd& fvec) {
