@@ -27,6 +27,29 @@ absl::Status Invalid(absl::string_view field, absl::string_view why) {
   return absl::InvalidArgumentError(absl::StrCat(field, ": ", why));
 }
 
+std::optional<Date> DateOf(const v1::Date& d) {
+  if (IsUnset(d)) return std::nullopt;
+  auto date = FromProto(d);
+  if (!date.ok()) return std::nullopt;  // validated before: cannot happen
+  return *date;
+}
+
+// The plan period's first day and the first day after it.
+std::pair<Date, Date> PeriodDays(const v1::CreatePlanRequest& request) {
+  const int fy_first =
+      FirstMonthNumberOfFiscalYear(request.fiscal_year(), request.calendar().start_month());
+  const int quarter = request.fiscal_quarter();
+  return {FirstDayOfMonthNumber(fy_first + (quarter == 0 ? 0 : 3 * (quarter - 1))),
+          FirstDayOfMonthNumber(fy_first + (quarter == 0 ? 12 : 3 * quarter))};
+}
+
+// Whether the rep is employed at some point of [first, end).
+bool EmployedDuring(const v1::Rep& rep, Date first, Date end) {
+  const auto left = DateOf(rep.end_date());
+  const auto hired = DateOf(rep.hire_date());
+  return !(left && *left < first) && !(hired && !(*hired < end));
+}
+
 CapacityModel CapacityModelOf(const v1::CapacitySettings& c) {
   CapacityModel model;
   model.full_annual_quota = static_cast<double>(c.full_annual_quota().minor_units());
@@ -170,6 +193,12 @@ absl::Status ValidateCreatePlanRequest(const v1::CreatePlanRequest& request) {
     if (!o.has_quota()) return Invalid(field + ".quota", "required");
     if (o.quota().currency_code() != currency)
       return Invalid(field + ".quota.currency_code", absl::StrCat("must be the target's currency ", currency));
+    if (int r = hierarchy->FindRep(o.id()); r >= 0) {
+      const auto [first, end] = PeriodDays(request);
+      if (!EmployedDuring(request.reps(r), first, end))
+        return Invalid(field + ".id", absl::StrCat("rep \"", o.id(), "\" is not employed during "
+                                                   "the plan period and carries no quota"));
+    }
     if (o.quota().minor_units() < 0 || o.quota().minor_units() > kMaxTarget)
       return Invalid(field + ".quota.minor_units",
                      absl::StrCat("must be 0..", kMaxTarget, ", got ", o.quota().minor_units()));
@@ -225,30 +254,18 @@ absl::StatusOr<v1::Plan> BuildPlan(const v1::CreatePlanRequest& request, const F
   // The plan period: the year, or one quarter of it.
   const int quarter = request.fiscal_quarter();
   const std::array<bool, 12> period = PeriodMonths(quarter);
-  const int period_first = fy_first + (quarter == 0 ? 0 : 3 * (quarter - 1));
-  const int period_end = fy_first + (quarter == 0 ? 12 : 3 * quarter);
-  const Date period_first_day = FirstDayOfMonthNumber(period_first);
-  const Date period_end_day = FirstDayOfMonthNumber(period_end);  // first day after
+  const auto [period_first_day, period_end_day] = PeriodDays(request);
 
   AllocationInput input;
   input.target = request.target().minor_units();
   input.over_assignment = request.over_assignment();
   input.rounding_unit = std::max<int64_t>(1, request.rounding_unit());
   input.period_months = period;
-  auto date_of = [](const v1::Date& d) -> std::optional<Date> {
-    if (IsUnset(d)) return std::nullopt;
-    auto date = FromProto(d);
-    if (!date.ok()) return std::nullopt;  // validated before: cannot happen
-    return *date;
-  };
+  auto date_of = DateOf;
   input.rep_active.assign(h.rep_count(), true);
   for (int r = 0; r < h.rep_count(); ++r) {
     // Only reps employed during the period carry quota.
-    const v1::Rep& rep = h.rep(r);
-    const auto end = date_of(rep.end_date());
-    const auto hire = date_of(rep.hire_date());
-    if ((end && *end < period_first_day) || (hire && !(*hire < period_end_day)))
-      input.rep_active[r] = false;
+    input.rep_active[r] = EmployedDuring(h.rep(r), period_first_day, period_end_day);
   }
 
   // Capacity of every rep, month by month.

@@ -1105,26 +1105,21 @@ TEST(AutoArimaTest, AirPassengersSearchFollowsR) {
   EXPECT_LE(model->aicc, 1020.48756205 + 5e-3);
 }
 
-// KNOWN DIFFERENCE (disabled until fixed): R chooses ARIMA(2,1,1)(0,1,0)[12] (AICc 1018.165).
-// Our CSS stage (Levenberg-Marquardt in the admissible region, from zero and from Hannan-Rissanen)
-// lands in the basin of a poorer local optimum of the ARIMA(2,1,1)(0,1,0)[12] likelihood (ar
-// -0.53, -0.06, ma 0.23: loglik -508.19, AICc 1024.70), and ML starting there stays; R's
-// unconstrained BFGS CSS ends at (0.58, 0.31, -1.06), its MA root inverted, and ML reaches the
-// better optimum (-504.92). ML from zero coefficients reaches R's optimum too.
+// KNOWN DIFFERENCE, not tested: R's auto.arima(AirPassengers) chooses ARIMA(2,1,1)(0,1,0)[12]
+// (AICc 1018.16516544); ours ends on ARIMA(1,1,0)(0,1,0)[12] (AICc 1020.4876, R's 1020.48756205),
+// which the test above accepts. The ARIMA(2,1,1)(0,1,0)[12] likelihood has two local optima. Our
+// CSS stage (Levenberg-Marquardt in the admissible region, from zero and from Hannan-Rissanen)
+// lands in the basin of the poorer one (ar -0.53, -0.06, ma 0.23: loglik -508.19, AICc 1024.70),
+// and ML started there stays; R's unconstrained BFGS CSS ends at (0.58, 0.31, -1.06), its MA
+// root inverted, and ML reaches the better optimum (0.596, 0.214, -0.982: loglik -504.92).
 // R: fit <- Arima(AirPassengers, order = c(2,1,1), seasonal = c(0,1,0)); coef(fit)
 //    0.595980706587 0.214274553578 -0.981877169669; fit$loglik -504.923852561
-// R: auto.arima(AirPassengers): ARIMA(2,1,1)(0,1,0)[12], aicc 1018.16516544
-TEST(AutoArimaTest, DISABLED_AirPassengersChoosesRsModel) {
-  const absl::StatusOr<ArimaFit> fit =
-      arima::FitArima(kAirPassengers, {2, 1, 1, 0, 1, 0, 12}, false);
-  ASSERT_TRUE(fit.ok());
-  EXPECT_NEAR(fit->loglik, -504.923852561, 1e-3);
-  ExpectAllNear(fit->coef, {0.595980706587, 0.214274553578, -0.981877169669}, 1e-3, "coef");
-  const absl::StatusOr<AutoArimaModel> model = arima::AutoArima(kAirPassengers, 12);
-  ASSERT_TRUE(model.ok());
-  EXPECT_EQ(model->fit.order, (ArimaOrder{2, 1, 1, 0, 1, 0, 12}));
-  EXPECT_NEAR(model->aicc, 1018.16516544, 5e-3);
-}
+// A second ML run from zero coefficients for every model with both AR and MA terms, keeping the
+// higher likelihood, reaches R's optimum and R's choice here, but was tried and rejected on M3
+// (bench/m3_accuracy --models arima): overall sMAPE 13.537 -> 13.585 (yearly 17.164 -> 17.164,
+// quarterly 9.982 -> 9.941, monthly 14.894 -> 15.014, other 4.410 -> 4.420) for about 70% more
+// CPU time (30 s -> 52 s). The higher likelihoods did not give better forecasts there, so ML
+// still starts from CSS alone, and this difference from R stays.
 
 // A seasonal period longer than the series: no seasonal terms (max.P = max.Q = 0, D = 0 for
 // n <= 2m). R: auto.arima(ts(c(12, 15, 14, 18, 17, 20, 19, 23, 21, 25), frequency = 12))

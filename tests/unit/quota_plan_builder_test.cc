@@ -892,6 +892,12 @@ TEST(PlanBuilderTest, InvalidRequestsNameTheField) {
       // Overrides.
       {"overrides[0].id", [](auto& r) { AddOverride(r, "MARS", 1); }, "unknown node or rep \"MARS\""},
       {"overrides[0].id", [](auto& r) { AddOverride(r, "CO", 100'000'000); }, "root"},
+      {"overrides[0].id",
+       [](auto& r) {
+         *r.mutable_reps(1)->mutable_end_date() = Day(2025, 12, 31);  // left before FY2027
+         AddOverride(r, r.reps(1).id(), 1000);
+       },
+       "not employed during the plan period"},
       {"overrides[1].id",
        [](auto& r) {
          AddOverride(r, "NA", 10);

@@ -476,17 +476,6 @@ Date FromProtoDate(const v1::Date& date) {
   return converted.ok() ? *converted : Date{};
 }
 
-int CurrencyMinorDigits(std::string_view currency_code) {
-  static constexpr std::array<std::string_view, 16> kZero = {
-      "BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW",
-      "PYG", "RWF", "UGX", "VND", "VUV", "XAF", "XOF", "XPF"};
-  static constexpr std::array<std::string_view, 7> kThree = {"BHD", "IQD", "JOD", "KWD",
-                                                             "LYD", "OMR", "TND"};
-  if (std::find(kZero.begin(), kZero.end(), currency_code) != kZero.end()) return 0;
-  if (std::find(kThree.begin(), kThree.end(), currency_code) != kThree.end()) return 3;
-  return 2;
-}
-
 const std::vector<StageInfo>& DemoStages() {
   static const std::vector<StageInfo> kStages = {
       {"Prospecting", 10, v1::FORECAST_CATEGORY_PIPELINE},

@@ -25,6 +25,7 @@
 
 #include "absl/status/statusor.h"
 #include "common/calendar.h"
+#include "common/money.h"  // CurrencyMinorDigits
 #include "common/proto_convert.h"
 #include "salesops/v1/reporting.pb.h"
 #include "salesops/v1/types.pb.h"
@@ -147,10 +148,6 @@ absl::StatusOr<int> WritePastSnapshots(const DemoCompany& company, const std::ve
 Date FromProtoDate(const v1::Date& date);
 // True when the proto date is set (year != 0).
 inline bool IsSet(const v1::Date& date) { return date.year() != 0; }
-
-// Number of digits of a currency's minor unit: 2 for most (USD cents), 0 for JPY, KRW and a few
-// others, 3 for BHD, KWD, OMR, JOD, TND, IQD and LYD.
-int CurrencyMinorDigits(std::string_view currency_code);
 
 // The CRM stage names the demo uses, with their probability in percent and forecast category.
 struct StageInfo {

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/calendar.h"
+#include "common/money.h"
 #include "common/proto_convert.h"
 #include "google/protobuf/util/json_util.h"
 #include "tools/salesctl/csv.h"
@@ -75,14 +76,9 @@ std::string Table::ToCsv() const {
 std::string FormatMoneyShort(int64_t minor_units, int minor_digits) {
   int64_t scale = 1;
   for (int i = 0; i < minor_digits; ++i) scale *= 10;
-  int64_t major = (minor_units >= 0 ? minor_units + scale / 2 : minor_units - scale / 2) / scale;
-  std::string digits = absl::StrCat(major < 0 ? -major : major);
-  std::string out;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return major < 0 ? "-" + out : out;
+  const int64_t major =
+      (minor_units >= 0 ? minor_units + scale / 2 : minor_units - scale / 2) / scale;
+  return FormatMinorUnits(major, 0);
 }
 
 std::string FormatMoneyShort(const v1::Money& money) {

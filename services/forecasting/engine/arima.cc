@@ -45,30 +45,12 @@ std::vector<std::pair<std::string, double>> Parameters(const arima::ArimaFit& fi
   return out;
 }
 
-absl::Status ValidateOptions(const ForecastOptions& options) {
-  if (options.horizon < 1 || options.horizon > kMaxHorizon) {
-    return absl::InvalidArgumentError(
-        absl::StrFormat("horizon: must be in [1, %d], got %d", kMaxHorizon, options.horizon));
-  }
-  for (std::size_t i = 0; i < options.levels.size(); ++i) {
-    const double level = options.levels[i];
-    if (!(level > 0 && level < 100)) {
-      return absl::InvalidArgumentError(absl::StrFormat(
-          "levels[%d]: must be a percentage strictly between 0 and 100, got %g", i, level));
-    }
-  }
-  if (options.season_length < 1) {
-    return absl::InvalidArgumentError(
-        absl::StrFormat("season_length: must be >= 1, got %d", options.season_length));
-  }
-  return absl::OkStatus();
-}
 
 }  // namespace
 
 absl::StatusOr<ForecastResult> ForecastAutoArima(std::span<const double> y,
                                                  const ForecastOptions& options) {
-  if (absl::Status status = ValidateOptions(options); !status.ok()) return status;
+  if (absl::Status status = ValidateSeriesAndOptions(y, options); !status.ok()) return status;
   absl::StatusOr<arima::AutoArimaModel> model = arima::AutoArima(y, options.season_length);
   if (!model.ok()) return model.status();
   const arima::ArimaFit& fit = model->fit;

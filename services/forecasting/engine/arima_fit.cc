@@ -2,9 +2,6 @@
 
 #include <nlopt.h>
 
-#include <cstdio>
-#include <cstdlib>
-
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -39,8 +36,6 @@ constexpr double kBoundaryMargin = 1e-3;
 // The CSS estimate is pulled this far inside the admissible region before ML starts from it:
 // partial autocorrelations at most 0.9 in magnitude.
 constexpr double kPullLimit = 0.9;
-const bool kRlikeCss = getenv("ARIMA_RCSS") != nullptr && atoi(getenv("ARIMA_RCSS")) != 0;
-const bool kUseHannanRissanen = getenv("ARIMA_HR") == nullptr || atoi(getenv("ARIMA_HR")) != 0;
 
 // How optimiser variables map to R's coefficients: as they are (what our optimisers search, with
 // stationarity and invertibility enforced by rejecting steps), or with the AR blocks through the
@@ -158,19 +153,12 @@ bool Admissible(const ArimaOrder& o, const double* coef) {
          RootsOutsideUnitCircle(coef + o.p + o.q + o.P, o.Q, -1.0);
 }
 
-bool Stationary(const ArimaOrder& o, const double* coef) {
-  return RootsOutsideUnitCircle(coef, o.p, 1.0) &&
-         RootsOutsideUnitCircle(coef + o.p + o.q, o.P, 1.0);
-}
-
 // Conditional sum of squares, as a least-squares problem over (ARMA coefficients, mean), the
 // coefficients confined to the admissible region.
 class CssProblem {
  public:
-  CssProblem(const ArimaOrder& order, std::span<const double> w, bool estimate_mean, double mean,
-             bool constrain_ma = true)
-      : order_(order), w_(w), estimate_mean_(estimate_mean), mean_(mean),
-        constrain_ma_(constrain_ma), k_(order.NumArma()),
+  CssProblem(const ArimaOrder& order, std::span<const double> w, bool estimate_mean, double mean)
+      : order_(order), w_(w), estimate_mean_(estimate_mean), mean_(mean), k_(order.NumArma()),
         coef_(order.NumArma()), phi_(order.FullAr()), theta_(order.FullMa()),
         resid_(w.size()) {}
 
@@ -182,9 +170,7 @@ class CssProblem {
   bool Evaluate(const double* x, double* ssq) {
     ++evaluations_;
     std::copy(x, x + k_, coef_.begin());
-    if (constrain_ma_ ? !Admissible(order_, coef_.data()) : !Stationary(order_, coef_.data())) {
-      return false;
-    }
+    if (!Admissible(order_, coef_.data())) return false;
     ExpandArma(order_, coef_, phi_, theta_);
     const double mean = estimate_mean_ ? x[k_] : mean_;
     *ssq = CssResiduals(phi_, theta_, w_, mean, resid_);
@@ -235,7 +221,6 @@ class CssProblem {
   std::span<const double> w_;
   bool estimate_mean_;
   double mean_;
-  bool constrain_ma_;
   int k_;
   std::vector<double> coef_, phi_, theta_, resid_;
   int evaluations_ = 0;
@@ -380,7 +365,6 @@ bool HannanRissanen(const ArimaOrder& o, std::span<const double> w, double mean,
   const Eigen::VectorXd b = X.colPivHouseholderQr().solve(y);
   if (!b.allFinite()) return false;
   coef->assign(b.data(), b.data() + k);
-  if (getenv("ARIMA_HRDBG")) { fprintf(stderr, "HR:"); for (double v : *coef) fprintf(stderr, " %.4g", v); fprintf(stderr, "\n"); }
   return true;
 }
 
@@ -401,38 +385,6 @@ void MinimiseDirect(Problem& problem, Eigen::VectorXd& x) {
   std::vector<double> step(n, 0.1), v(x.data(), x.data() + n);
   for (int i = 0; i < n; ++i) step[i] = std::max(0.1, 0.1 * std::abs(v[i]));
   nlopt_set_initial_step(opt, step.data());
-  double value = 0;
-  const nlopt_result result = nlopt_optimize(opt, v.data(), &value);
-  nlopt_destroy(opt);
-  if (result > 0 && std::isfinite(value)) x = Eigen::Map<Eigen::VectorXd>(v.data(), n);
-}
-
-// Minimises 0.5 log(sum of squares) by NLopt's L-BFGS with the analytic Jacobian (R's CSS uses
-// BFGS).
-template <class Problem>
-double LbfgsObjective(unsigned n, const double* x, double* grad, void* data) {
-  Problem& problem = *static_cast<Problem*>(data);
-  Eigen::Map<const Eigen::VectorXd> xv(x, n);
-  Eigen::VectorXd f(problem.values());
-  problem(xv, f);
-  const double ssq = f.squaredNorm();
-  if (grad != nullptr) {
-    Eigen::MatrixXd J(problem.values(), n);
-    problem.df(xv, J);
-    Eigen::Map<Eigen::VectorXd> g(grad, n);
-    g = J.transpose() * f / ssq;
-  }
-  return 0.5 * std::log(ssq / problem.values());
-}
-
-template <class Problem>
-void MinimiseQuasiNewton(Problem& problem, Eigen::VectorXd& x) {
-  const int n = static_cast<int>(x.size());
-  nlopt_opt opt = nlopt_create(NLOPT_LD_LBFGS, n);
-  nlopt_set_min_objective(opt, &LbfgsObjective<Problem>, &problem);
-  nlopt_set_ftol_rel(opt, 1.5e-8);
-  nlopt_set_maxeval(opt, 100);
-  std::vector<double> v(x.data(), x.data() + n);
   double value = 0;
   const nlopt_result result = nlopt_optimize(opt, v.data(), &value);
   nlopt_destroy(opt);
@@ -510,7 +462,6 @@ absl::StatusOr<ArimaFit> FitArima(std::span<const double> x, const ArimaOrder& o
   if (estimate_constant) css_x[k] = mean;
   int evaluations = 0;
   std::vector<double> css_coef(k, 0.0);
-  std::vector<double> alternative_start;
   if (options.method != FitMethod::kMl) {
     CssProblem css(order, w, estimate_constant, mean);
     if (css.values() <= 0) {
@@ -522,21 +473,7 @@ absl::StatusOr<ArimaFit> FitArima(std::span<const double> x, const ArimaOrder& o
     // A second CSS run from the Hannan-Rissanen estimates, for models with an MA part; the
     // better of the two wins.
     std::vector<double> hr;
-    if (kRlikeCss && order.q + order.Q > 0) {
-      CssProblem free_ma(order, w, estimate_constant, mean, /*constrain_ma=*/false);
-      Eigen::VectorXd fx = Eigen::VectorXd::Zero(css_x.size());
-      if (estimate_constant) fx[k] = mean;
-      if (getenv("ARIMA_LBFGS")) MinimiseQuasiNewton(free_ma, fx);
-      else MinimiseLeastSquares(free_ma, fx, kCssTolerance, 10 * (css.inputs() + 1));
-      evaluations += free_ma.evaluations();
-      std::vector<double> c(fx.data(), fx.data() + k);
-      if (order.q > 0) InvertMa(std::span(c).subspan(order.p, order.q));
-      if (order.Q > 0) InvertMa(std::span(c).subspan(order.p + order.q + order.P, order.Q));
-      PullInside(order, c.data(), kPullLimit);
-      if (getenv("ARIMA_HRDBG")) { fprintf(stderr, "free css:"); for (int i = 0; i < fx.size(); ++i) fprintf(stderr, " %.4g", fx[i]); fprintf(stderr, "\n"); }
-      alternative_start = c;
-    }
-    if (kUseHannanRissanen && order.q + order.Q > 0 && HannanRissanen(order, w, mean, &hr)) {
+    if (order.q + order.Q > 0 && HannanRissanen(order, w, mean, &hr)) {
       PullInside(order, hr.data(), kPullLimit);
       Eigen::VectorXd hr_x(css_x.size());
       for (int i = 0; i < k; ++i) hr_x[i] = hr[i];
@@ -544,7 +481,6 @@ absl::StatusOr<ArimaFit> FitArima(std::span<const double> x, const ArimaOrder& o
       MinimiseLeastSquares(css, hr_x, kCssTolerance,
                            kCssEvaluationsPerInput * (css.inputs() + 1));
       const double hr_value = css.Objective(hr_x.data());
-      if (getenv("ARIMA_HRDBG")) { fprintf(stderr, "HR css:"); for (int i = 0; i < hr_x.size(); ++i) fprintf(stderr, " %.4g", hr_x[i]); fprintf(stderr, " value %.6f vs zero-start %.6f\n", hr_value, value); }
       if (hr_value < value || !std::isfinite(value)) {
         css_x = hr_x;
         value = hr_value;
@@ -579,13 +515,11 @@ absl::StatusOr<ArimaFit> FitArima(std::span<const double> x, const ArimaOrder& o
     return absl::FailedPreconditionError("y: too few observations for maximum likelihood");
   }
   if (k > 0) {
-    double best = ml.Objective(ml_x.data());
-    for (std::vector<double> start : {options.start, alternative_start}) {
-      if (start.size() != static_cast<std::size_t>(k)) continue;
+    const double from_css = ml.Objective(ml_x.data());
+    if (options.start.size() == static_cast<std::size_t>(k)) {
+      std::vector<double> start = options.start;
       PullInside(order, start.data(), kPullLimit);
-      const double value = ml.Objective(start.data());
-      if (value < best) {
-        best = value;
+      if (ml.Objective(start.data()) < from_css) {
         ml_x = Eigen::Map<const Eigen::VectorXd>(start.data(), k);
       }
     }

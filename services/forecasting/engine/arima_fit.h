@@ -4,14 +4,29 @@
 // model has no differencing and a drift (a regression on time 1..n) when it has exactly one
 // difference, as in forecast's myarima; with more differencing there is no constant.
 //
-// Estimation follows R's definitions — the same objective functions, the same PACF
-// reparameterisation keeping the AR parts stationary during ML, CSS-ML's refusal of a
-// non-stationary CSS estimate, MA roots flipped inside the invertible region afterwards — so
-// likelihoods and information criteria are on R's scale. The optimiser differs: both objectives
-// are sums of squares (the exact likelihood after scaling the standardised innovations by the
-// geometric mean of the gains), so Levenberg-Marquardt (Eigen's MINPACK port) solves them in a
-// handful of iterations where R's BFGS takes dozens, and the mean/drift is profiled out of the
-// exact likelihood by generalised least squares rather than searched for.
+// The objective functions are R's (arima_likelihood.h), so likelihoods and information criteria
+// are on R's scale, except that the exact likelihood is the exact diffuse one where R
+// approximates it with kappa = 1e6 (a few 1e-3 apart on some series). How they are optimised is
+// not R's:
+//   - both objectives are sums of squares (the exact likelihood after scaling the standardised
+//     innovations by the geometric mean of the gains), minimised by Levenberg-Marquardt (Eigen's
+//     MINPACK port; Nelder-Mead when there are fewer residuals than unknowns) where R uses BFGS;
+//   - both search only stationary AR and invertible MA parts, rejecting steps that leave that
+//     region, where R's CSS is unconstrained and its ML keeps the AR parts stationary by the PACF
+//     transformation and leaves the MA parts free. So the MA parts come out invertible without
+//     R's flipping of roots afterwards, and CSS-ML never fails, as R's does, on a non-stationary
+//     CSS estimate;
+//   - CSS of a model with MA terms runs twice, from zero (R's start) and from Hannan-Rissanen
+//     estimates (when the series is long enough for them), and keeps the better; ML starts from
+//     the CSS estimate (from zero for ML alone) pulled inside the region (partial
+//     autocorrelations at most 0.9), or from ArimaFitOptions::start when the likelihood is higher
+//     there;
+//   - a CSS or ML run stops early once a root comes within 1e-3 of the unit circle (auto.arima
+//     discards such a model anyway);
+//   - the mean/drift is profiled out of the exact likelihood by generalised least squares rather
+//     than searched for.
+// The result can be a different local optimum from R's (e.g. ARIMA(2,1,1)(0,1,0)[12] on
+// AirPassengers, see tests/unit/forecast_arima_test.cc). Deterministic; no global state.
 #ifndef SALESOPS_SERVICES_FORECASTING_ENGINE_ARIMA_FIT_H_
 #define SALESOPS_SERVICES_FORECASTING_ENGINE_ARIMA_FIT_H_
 
@@ -67,8 +82,9 @@ struct ArimaFit {
 };
 
 // Fits `order` (with a constant when `constant` and d + D <= 1) to x. Errors (InvalidArgument)
-// when the series is too short for the differencing, and (FailedPrecondition) where R's arima
-// stops: a non-stationary AR part from CSS under CSS-ML, or no finite likelihood.
+// when the series is too short for the differencing, and (FailedPrecondition) when too few
+// differenced observations remain for CSS or ML, or no finite conditional sum of squares or
+// likelihood is found.
 absl::StatusOr<ArimaFit> FitArima(std::span<const double> x, const ArimaOrder& order,
                                   bool constant, const ArimaFitOptions& options = {});
 

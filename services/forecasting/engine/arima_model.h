@@ -1,7 +1,9 @@
 // The seasonal ARIMA(p,d,q)(P,D,Q)[m] model: its orders, and the algebra on its coefficients that
 // R's stats::arima applies — expanding the multiplicative seasonal polynomials, the PACF
-// reparameterisation that keeps AR parts stationary during estimation, flipping MA roots into the
-// invertible region, and the root checks forecast::auto.arima applies to every candidate.
+// reparameterisation that keeps AR parts stationary during R's ML (here only the coordinates of
+// R's coefficient covariance: FitArima keeps the AR parts stationary by rejecting steps instead),
+// flipping MA roots into the invertible region (R's maInvert; FitArima never needs it, its MA
+// parts stay invertible) — and the root checks forecast::auto.arima applies to every candidate.
 //
 // Sign conventions are R's: the AR polynomial is 1 - phi_1 B - ... and the MA polynomial
 // 1 + theta_1 B + ...; a coefficient vector is laid out as R's coef(): ar1..ar_p, ma1..ma_q,

@@ -71,8 +71,8 @@ ArimaStateSpace::ArimaStateSpace(std::span<const double> phi, std::span<const do
       for (int j = 0; j < r_; ++j) Pn_[i + rd_ * j] = q0[i * r_ + j];
     }
   } else {
-    // No stationary covariance (a non-stationary AR part from CSS): treat the ARMA state as
-    // diffuse too rather than fail.
+    // No stationary covariance (a non-stationary AR part): treat the ARMA state as diffuse too
+    // rather than fail.
     for (int i = 0; i < r_; ++i) Pn_[i + rd_ * i] = kappa;
   }
   for (int i = r_; i < rd_; ++i) Pn_[i + rd_ * i] = kappa;

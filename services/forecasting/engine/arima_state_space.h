@@ -1,6 +1,8 @@
 // The full state-space form of an ARIMA model, differencing included, as R's stats::makeARIMA
-// builds it: the ARMA state of dimension r = max(p', q'+1) followed by d + m*D states holding past
-// undifferenced values, the latter with a diffuse prior of variance kappa = 1e6.
+// builds it: the ARMA state of dimension r = max(p', q'+1), started from its stationary
+// covariance, followed by d + m*D states holding past undifferenced values, the latter with R's
+// approximately diffuse prior of variance kappa = 1e6. (An ARMA part with no stationary covariance
+// gets that prior too instead of failing.)
 //
 // Estimation never needs this (it filters the differenced series, see arima_likelihood.h); it is
 // run once on the chosen model to reproduce what R reports and forecasts from: the residuals

@@ -1,7 +1,6 @@
 #include "services/forecasting/engine/auto_arima.h"
 
 #include <algorithm>
-#include <cstdlib>
 #include <cmath>
 #include <limits>
 #include <numeric>
@@ -18,7 +17,6 @@ namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr double kMinRoot = 1.01;  // myarima rejects roots closer to the unit circle
-const bool kWarmStart = getenv("ARIMA_WARM") == nullptr || atoi(getenv("ARIMA_WARM")) != 0;
 
 // One model of the search: forecast's myarima applied to an order and a constant.
 struct Candidate {
@@ -96,7 +94,7 @@ class Search {
     c.constant = constant;
     ArimaFitOptions options;
     options.method = approximation ? FitMethod::kCss : FitMethod::kCssMl;
-    if (from != nullptr && from->fit.has_value() && kWarmStart) {
+    if (from != nullptr && from->fit.has_value()) {
       options.start = MapCoefficients(from->order, from->fit->coef, c.order);
     }
     absl::StatusOr<ArimaFit> fit = FitArima(x_, c.order, constant, options);

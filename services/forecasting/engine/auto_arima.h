@@ -15,13 +15,20 @@
 //     m > 12, by CSS with R's likelihood offset during the search and the best models refitted
 //     by ML afterwards (R's approximation);
 //   - a candidate is discarded when a root of its AR or MA polynomial lies within 1.01 of the unit
-//     circle, when its coefficient covariance is invalid (forecast's checkarima), or when
-//     stats::arima would fail on it (non-stationary CSS estimate);
+//     circle, when its coefficient covariance is invalid (forecast's checkarima), or when it
+//     cannot be fitted at all;
 //   - a constant series gives ARIMA(0,0,0) with its mean; a differenced series that is constant
 //     gives R's fixed-constant random-walk models.
-// Where this departs from R: an AICc whose denominator nstar - npar - 1 is zero or negative is
-// treated as +infinity (R uses the negative value, which favours over-parameterised models on tiny
-// series), and optimisation details (arima_fit.h).
+// Where this departs from R:
+//   - an AICc whose denominator nstar - npar - 1 is zero or negative is treated as +infinity (R
+//     uses the negative value, which favours over-parameterised models on tiny series);
+//   - estimation is FitArima's (arima_fit.h): candidates R's stats::arima refuses (a
+//     non-stationary CSS estimate) are fitted and scored, and a fit may end in a different local
+//     optimum from R's, so the search can take another path;
+//   - in the stepwise search, ML of each candidate after the first may start from the
+//     coefficients of the best model so far (shared lags kept, new ones zero) when its likelihood
+//     is higher there, so a model nesting the best one does not end below it for want of a good
+//     start.
 #ifndef SALESOPS_SERVICES_FORECASTING_ENGINE_AUTO_ARIMA_H_
 #define SALESOPS_SERVICES_FORECASTING_ENGINE_AUTO_ARIMA_H_
 

@@ -274,30 +274,6 @@ absl::StatusOr<EtsSelection> SelectEts(std::span<const double> y, int m,
 
 namespace {
 
-absl::Status ValidateInput(std::span<const double> y, const ForecastOptions& options) {
-  if (y.empty()) return absl::InvalidArgumentError("y: the series is empty");
-  for (std::size_t i = 0; i < y.size(); ++i) {
-    if (!std::isfinite(y[i])) {
-      return absl::InvalidArgumentError(absl::StrFormat("y[%d]: value is not finite", i));
-    }
-  }
-  if (options.horizon < 1 || options.horizon > kMaxHorizon) {
-    return absl::InvalidArgumentError(absl::StrFormat(
-        "horizon: must be between 1 and %d, got %d", kMaxHorizon, options.horizon));
-  }
-  for (std::size_t i = 0; i < options.levels.size(); ++i) {
-    const double level = options.levels[i];
-    if (!(level > 0 && level < 100)) {
-      return absl::InvalidArgumentError(absl::StrFormat(
-          "levels[%d]: must be a percentage strictly between 0 and 100, got %g", i, level));
-    }
-  }
-  if (options.season_length < 1) {
-    return absl::InvalidArgumentError(
-        absl::StrFormat("season_length: must be >= 1, got %d", options.season_length));
-  }
-  return absl::OkStatus();
-}
 
 // A seed for the simulated intervals from everything that determines them.
 std::uint64_t SeedOf(std::span<const double> y, const ets::EtsSpec& spec, int horizon) {
@@ -346,7 +322,7 @@ absl::StatusOr<ForecastResult> ForecastEtsFamily(std::span<const double> y,
 absl::StatusOr<ForecastResult> ForecastEtsFamily(std::span<const double> y,
                                                  const ForecastOptions& options,
                                                  const ets::EtsFamilyOptions& tuning) {
-  if (absl::Status s = ValidateInput(y, options); !s.ok()) return s;
+  if (absl::Status s = ValidateSeriesAndOptions(y, options); !s.ok()) return s;
   absl::StatusOr<ets::EtsSpecPattern> pattern = ets::ParseEtsSpec(options.ets_spec);
   if (!pattern.ok()) return pattern.status();
   absl::StatusOr<ets::EtsSelection> selection =

@@ -31,27 +31,7 @@ using ets::EtsSpec;
 constexpr int kMaxEtsSeasonLength = 24;
 
 absl::Status Validate(std::span<const double> y, const ForecastOptions& options) {
-  if (y.empty()) return absl::InvalidArgumentError("y: the series is empty");
-  for (std::size_t i = 0; i < y.size(); ++i) {
-    if (!std::isfinite(y[i])) {
-      return absl::InvalidArgumentError(absl::StrFormat("y[%d]: value is not finite", i));
-    }
-  }
-  if (options.horizon < 1 || options.horizon > kMaxHorizon) {
-    return absl::InvalidArgumentError(absl::StrFormat(
-        "horizon: must be between 1 and %d, got %d", kMaxHorizon, options.horizon));
-  }
-  for (std::size_t i = 0; i < options.levels.size(); ++i) {
-    const double level = options.levels[i];
-    if (!(level > 0 && level < 100)) {
-      return absl::InvalidArgumentError(absl::StrFormat(
-          "levels[%d]: must be a percentage strictly between 0 and 100, got %g", i, level));
-    }
-  }
-  if (options.season_length < 1) {
-    return absl::InvalidArgumentError(absl::StrFormat(
-        "season_length: must be >= 1, got %d", options.season_length));
-  }
+  if (absl::Status s = ValidateSeriesAndOptions(y, options); !s.ok()) return s;
   switch (options.model) {
     case ModelKind::kAuto:
     case ModelKind::kNaive:
@@ -203,6 +183,31 @@ const char* ModelKindName(ModelKind kind) {
       return "TSB";
   }
   return "UNKNOWN";
+}
+
+absl::Status ValidateSeriesAndOptions(std::span<const double> y, const ForecastOptions& options) {
+  if (y.empty()) return absl::InvalidArgumentError("y: the series is empty");
+  for (std::size_t i = 0; i < y.size(); ++i) {
+    if (!std::isfinite(y[i])) {
+      return absl::InvalidArgumentError(absl::StrFormat("y[%d]: value is not finite", i));
+    }
+  }
+  if (options.horizon < 1 || options.horizon > kMaxHorizon) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "horizon: must be between 1 and %d, got %d", kMaxHorizon, options.horizon));
+  }
+  for (std::size_t i = 0; i < options.levels.size(); ++i) {
+    const double level = options.levels[i];
+    if (!(level > 0 && level < 100)) {
+      return absl::InvalidArgumentError(absl::StrFormat(
+          "levels[%d]: must be a percentage strictly between 0 and 100, got %g", i, level));
+    }
+  }
+  if (options.season_length < 1) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "season_length: must be >= 1, got %d", options.season_length));
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<ForecastResult> ForecastSeries(std::span<const double> y,

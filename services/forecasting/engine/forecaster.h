@@ -100,6 +100,10 @@ struct ForecastResult {
 absl::StatusOr<ForecastResult> ForecastSeries(std::span<const double> y,
                                               const ForecastOptions& options);
 
+// What every model checks first: a non-empty series of finite values, 1 <= horizon <= kMaxHorizon,
+// levels in (0, 100), season_length >= 1. InvalidArgument naming the field.
+absl::Status ValidateSeriesAndOptions(std::span<const double> y, const ForecastOptions& options);
+
 }  // namespace salesops::forecast
 
 #endif  // SALESOPS_SERVICES_FORECASTING_ENGINE_FORECASTER_H_

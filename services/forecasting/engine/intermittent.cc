@@ -21,26 +21,6 @@ constexpr int kMaxDistinctHorizon = 52;
 // TSB's smoothing parameters are searched in [kTsbAlphaLower, 1].
 constexpr double kTsbAlphaLower = 0.01;
 
-absl::Status ValidateInput(std::span<const double> y, const ForecastOptions& options) {
-  if (y.empty()) return absl::InvalidArgumentError("y: the series is empty");
-  for (std::size_t i = 0; i < y.size(); ++i) {
-    if (!std::isfinite(y[i])) {
-      return absl::InvalidArgumentError(absl::StrFormat("y[%d]: value is not finite", i));
-    }
-  }
-  if (options.horizon < 1 || options.horizon > kMaxHorizon) {
-    return absl::InvalidArgumentError(absl::StrFormat(
-        "horizon: must be between 1 and %d, got %d", kMaxHorizon, options.horizon));
-  }
-  for (std::size_t i = 0; i < options.levels.size(); ++i) {
-    const double level = options.levels[i];
-    if (!(level > 0 && level < 100)) {
-      return absl::InvalidArgumentError(absl::StrFormat(
-          "levels[%d]: must be a percentage strictly between 0 and 100, got %g", i, level));
-    }
-  }
-  return absl::OkStatus();
-}
 
 // R's quantile(type = 7) of sorted values.
 double Quantile(const std::vector<double>& sorted, double p) {
@@ -170,7 +150,7 @@ std::pair<double, double> CrostonStates(std::span<const double> y, double alpha)
 
 absl::StatusOr<ForecastResult> CrostonResult(std::span<const double> y,
                                              const ForecastOptions& options, bool debias) {
-  if (absl::Status status = ValidateInput(y, options); !status.ok()) return status;
+  if (absl::Status status = ValidateSeriesAndOptions(y, options); !status.ok()) return status;
   const double alpha = kCrostonAlpha;
   const std::vector<double> f = CrostonForecasts(y, alpha, debias);
   const double mean = f.back();
@@ -320,7 +300,7 @@ absl::StatusOr<ForecastResult> ForecastSba(std::span<const double> y,
 
 absl::StatusOr<ForecastResult> ForecastTsb(std::span<const double> y,
                                            const ForecastOptions& options) {
-  if (absl::Status status = ValidateInput(y, options); !status.ok()) return status;
+  if (absl::Status status = ValidateSeriesAndOptions(y, options); !status.ok()) return status;
   const TsbParameters p = FitTsb(y);
   const std::vector<double> f = TsbForecasts(y, p);
   const double mean = f.back();

@@ -30,30 +30,6 @@ constexpr int kMinOptimizedThetaObservations = 8;
 // R's ets estimates SES by likelihood only when n > npars + 4 = 6.
 constexpr int kMinEtsSesObservations = 7;
 
-absl::Status ValidateInput(std::span<const double> y, const ForecastOptions& options) {
-  if (y.empty()) return absl::InvalidArgumentError("y: the series is empty");
-  for (std::size_t i = 0; i < y.size(); ++i) {
-    if (!std::isfinite(y[i])) {
-      return absl::InvalidArgumentError(absl::StrFormat("y[%d]: value is not finite", i));
-    }
-  }
-  if (options.horizon < 1 || options.horizon > kMaxHorizon) {
-    return absl::InvalidArgumentError(absl::StrFormat(
-        "horizon: must be between 1 and %d, got %d", kMaxHorizon, options.horizon));
-  }
-  for (std::size_t i = 0; i < options.levels.size(); ++i) {
-    const double level = options.levels[i];
-    if (!(level > 0 && level < 100)) {
-      return absl::InvalidArgumentError(absl::StrFormat(
-          "levels[%d]: must be a percentage strictly between 0 and 100, got %g", i, level));
-    }
-  }
-  if (options.season_length < 1) {
-    return absl::InvalidArgumentError(
-        absl::StrFormat("season_length: must be >= 1, got %d", options.season_length));
-  }
-  return absl::OkStatus();
-}
 
 // (1 - (1 - a)^n) / a for a in (0, 1], without cancellation for tiny a.
 double GeometricSum(double a, double n) { return -std::expm1(n * std::log1p(-a)) / a; }
@@ -482,13 +458,13 @@ void ForecastThetaModel(const ThetaModelFit& fit, int horizon, std::span<double>
 
 absl::StatusOr<ForecastResult> ForecastTheta(std::span<const double> y,
                                              const ForecastOptions& options) {
-  if (absl::Status status = ValidateInput(y, options); !status.ok()) return status;
+  if (absl::Status status = ValidateSeriesAndOptions(y, options); !status.ok()) return status;
   return ThetaResult(y, options);
 }
 
 absl::StatusOr<ForecastResult> ForecastOptimizedTheta(std::span<const double> y,
                                                       const ForecastOptions& options) {
-  if (absl::Status status = ValidateInput(y, options); !status.ok()) return status;
+  if (absl::Status status = ValidateSeriesAndOptions(y, options); !status.ok()) return status;
   const int n = static_cast<int>(y.size());
   if (n < kMinOptimizedThetaObservations) return ThetaResult(y, options);
   const SeasonalAdjustment adjustment = AdjustForSeasonality(y, options.season_length);

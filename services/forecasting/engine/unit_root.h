@@ -26,7 +26,8 @@ int NumDifferences(std::span<const double> x, int max_d = 2);
 double SeasonalStrength(std::span<const double> x, int m);
 
 // forecast::nsdiffs(x, test = "seas", max.D = 1) for period m: 1 when the seasonal strength
-// exceeds 0.64, else 0 (also 0 for constant series and m >= x.size()).
+// exceeds 0.64, else 0 (also 0 for constant series, m < 2, and series too short for STL,
+// x.size() <= 2 m, where R's nsdiffs warns and uses no seasonal difference).
 int NumSeasonalDifferences(std::span<const double> x, int m);
 
 }  // namespace salesops::forecast::arima
