@@ -6,9 +6,15 @@
 #include "common/proto_convert.h"
 #include "common/rpc.h"
 #include "services/reporting/attainment.h"
+#include "services/reporting/kpi.h"
+#include "services/reporting/pipeline.h"
 
 namespace salesops::reporting {
 namespace {
+
+// ListSnapshots page sizes.
+constexpr int kDefaultPageSize = 100;
+constexpr int kMaxPageSize = 1000;
 
 // Reads the upload stream message by message; each chunk is validated and written to the store
 // before the next is read, so memory stays bounded and a slow store slows the client down.
@@ -81,6 +87,35 @@ grpc::ServerUnaryReactor* ReportingServiceImpl::GetSnapshot(grpc::CallbackServer
   });
 }
 
+grpc::ServerUnaryReactor* ReportingServiceImpl::ListSnapshots(
+    grpc::CallbackServerContext* context, const v1::ListSnapshotsRequest* request,
+    v1::ListSnapshotsResponse* response) {
+  return FinishOnPool(context, *deps_.handlers, [=, this]() -> absl::Status {
+    int page_size = request->page_size();
+    if (page_size == 0) page_size = kDefaultPageSize;
+    if (page_size < 1 || page_size > kMaxPageSize)
+      return absl::InvalidArgumentError(absl::StrCat("page_size: must be 1..", kMaxPageSize,
+                                                     " (0 means ", kDefaultPageSize, "), got ",
+                                                     request->page_size()));
+    auto page = deps_.snapshots->List(page_size, request->page_token());
+    if (!page.ok()) return page.status();
+    *response = std::move(*page);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* ReportingServiceImpl::DeleteSnapshot(
+    grpc::CallbackServerContext* context, const v1::DeleteSnapshotRequest* request,
+    v1::DeleteSnapshotResponse* response) {
+  return FinishOnPool(context, *deps_.handlers, [=, this]() -> absl::Status {
+    if (auto s = ValidateSnapshotId(request->snapshot_id(), "snapshot_id"); !s.ok()) return s;
+    if (auto s = deps_.snapshots->Delete(request->snapshot_id()); !s.ok()) return s;
+    log::Info("snapshot_deleted", {{"snapshot_id", request->snapshot_id()}});
+    response->set_snapshot_id(request->snapshot_id());
+    return absl::OkStatus();
+  });
+}
+
 grpc::ServerUnaryReactor* ReportingServiceImpl::AttainmentReport(
     grpc::CallbackServerContext* context, const v1::AttainmentReportRequest* request,
     v1::AttainmentReportResponse* response) {
@@ -89,53 +124,184 @@ grpc::ServerUnaryReactor* ReportingServiceImpl::AttainmentReport(
   });
 }
 
-absl::Status ReportingServiceImpl::BuildAttainment(grpc::CallbackServerContext* context,
-                                                   const v1::AttainmentReportRequest& request,
-                                                   v1::AttainmentReportResponse* response) {
-  if (auto s = ValidateSnapshotId(request.snapshot_id(), "snapshot_id"); !s.ok()) return s;
-  if (request.plan_id().empty()) return absl::InvalidArgumentError("plan_id: required");
-  if (request.plan_version() < 0)
-    return absl::InvalidArgumentError("plan_version: must be >= 0 (0 = latest)");
-  if (request.has_period()) {
-    if (auto s = ValidatePeriod(request.period(), "period"); !s.ok()) return s;
+grpc::ServerUnaryReactor* ReportingServiceImpl::PipelineReport(
+    grpc::CallbackServerContext* context, const v1::PipelineReportRequest* request,
+    v1::PipelineReportResponse* response) {
+  return FinishOnPool(context, *deps_.handlers, [=, this]() {
+    return BuildPipeline(context, *request, response);
+  });
+}
+
+grpc::ServerUnaryReactor* ReportingServiceImpl::KpiReport(grpc::CallbackServerContext* context,
+                                                          const v1::KpiReportRequest* request,
+                                                          v1::KpiReportResponse* response) {
+  return FinishOnPool(context, *deps_.handlers, [=, this]() {
+    return BuildKpi(context, *request, response);
+  });
+}
+
+absl::StatusOr<ReportingServiceImpl::ReportInputs> ReportingServiceImpl::PrepareReport(
+    grpc::CallbackServerContext* context, const ReportSpec& spec) {
+  // 1. The request on its own.
+  if (auto s = ValidateSnapshotId(spec.snapshot_id, "snapshot_id"); !s.ok()) return s;
+  if (!spec.baseline_snapshot_id.empty()) {
+    if (auto s = ValidateSnapshotId(spec.baseline_snapshot_id, "baseline_snapshot_id"); !s.ok())
+      return s;
   }
-  auto snapshot = deps_.snapshots->Load(request.snapshot_id());
-  if (!snapshot.ok()) return snapshot.status();
+  if (spec.plan_required && spec.plan_id.empty())
+    return absl::InvalidArgumentError("plan_id: required");
+  if (spec.plan_version < 0)
+    return absl::InvalidArgumentError("plan_version: must be >= 0 (0 = latest)");
+  if (spec.plan_version > 0 && spec.plan_id.empty())
+    return absl::InvalidArgumentError("plan_version: given without plan_id");
+  if (spec.period != nullptr) {
+    if (auto s = ValidatePeriod(*spec.period, "period"); !s.ok()) return s;
+  }
 
-  // The plan (its latest version when none is named) from QuotaService.
-  v1::GetPlanRequest plan_request;
-  plan_request.set_plan_id(request.plan_id());
-  plan_request.set_version(request.plan_version());
-  auto fetched = CallService<v1::Plan>(
-      "quota service", *context, deps_.default_deadline,
-      [&](grpc::ClientContext* c, v1::Plan* p) { return deps_.quota->GetPlan(c, plan_request, p); });
-  if (!fetched.ok()) return fetched.status();
-  const v1::Plan& plan = *fetched;
+  // 2. The snapshots, as the store has them now.
+  ReportInputs inputs;
+  auto info = deps_.snapshots->Info(spec.snapshot_id, "snapshot_id");
+  if (!info.ok()) return info.status();
+  inputs.snapshot = std::move(*info);
+  const v1::SnapshotHeader& header = inputs.snapshot.header();
+  if (!spec.baseline_snapshot_id.empty()) {
+    auto baseline = deps_.snapshots->Info(spec.baseline_snapshot_id, "baseline_snapshot_id");
+    if (!baseline.ok()) return baseline.status();
+    const v1::SnapshotHeader& base = baseline->header();
+    auto base_as_of = FromProto(base.as_of()), as_of = FromProto(header.as_of());
+    if (base_as_of.ok() && as_of.ok() && *base_as_of > *as_of)
+      return absl::InvalidArgumentError(absl::StrCat(
+          "baseline_snapshot_id: the baseline is as of ", FormatDate(*base_as_of),
+          ", after the snapshot's ", FormatDate(*as_of), " (the baseline is the earlier one)"));
+    if (base.currency_code() != header.currency_code())
+      return absl::FailedPreconditionError(absl::StrCat(
+          "baseline_snapshot_id: the baseline is in ", base.currency_code(), ", the snapshot in ",
+          header.currency_code()));
+    if (NormalizeStartMonth(base.calendar().start_month()) !=
+        NormalizeStartMonth(header.calendar().start_month()))
+      return absl::FailedPreconditionError(
+          "baseline_snapshot_id: the baseline's fiscal calendar differs from the snapshot's");
+    inputs.baseline = std::move(*baseline);
+  }
 
-  // Normalised request: the exact plan version and period, so the cache key names exact inputs.
-  v1::AttainmentReportRequest normalized = request;
-  normalized.set_plan_version(plan.version());
-  const int start_month = (*snapshot)->header.calendar().start_month();
-  FiscalPeriod period = request.has_period()
-                            ? FromProto(request.period())
-                            : PeriodContaining(FromDayNumber((*snapshot)->as_of_day),
-                                               PeriodKind::kQuarter, start_month);
-  *normalized.mutable_period() = ToProto(period);
-  const std::string key = deps_.cache->KeyFor("AttainmentReport", normalized);
+  // 3. The plan (its latest version when none is named) from QuotaService.
+  if (!spec.plan_id.empty()) {
+    v1::GetPlanRequest plan_request;
+    plan_request.set_plan_id(spec.plan_id);
+    plan_request.set_version(spec.plan_version);
+    auto plan = CallService<v1::Plan>(
+        "quota service", *context, deps_.default_deadline,
+        [&](grpc::ClientContext* c, v1::Plan* p) { return deps_.quota->GetPlan(c, plan_request, p); });
+    if (!plan.ok()) return plan.status();
+    inputs.plan = std::move(*plan);
+  }
+
+  // 4. The period: as asked, or the quarter containing the as-of date.
+  if (spec.period != nullptr) {
+    inputs.period = FromProto(*spec.period);
+  } else {
+    auto as_of = FromProto(header.as_of());
+    if (!as_of.ok())
+      return absl::DataLossError(absl::StrCat("snapshot store: bad as-of date of ", spec.snapshot_id));
+    inputs.period = PeriodContaining(*as_of, PeriodKind::kQuarter, header.calendar().start_month());
+  }
+  inputs.period_proto = ToProto(inputs.period);
+  return inputs;
+}
+
+template <typename Response, typename Request, typename Build>
+absl::Status ReportingServiceImpl::CachedReport(const char* method, const Request& normalized,
+                                                Build build, Response* response) {
+  const std::string key = deps_.cache->KeyFor(method, normalized);
   if (deps_.cache->GetMessage(key, response)) return absl::OkStatus();
-
-  ForecastFn forecast = [&](const v1::ForecastRequest& forecast_request) {
-    return CallService<v1::ForecastResponse>(
-        "forecast service", *context, deps_.default_deadline,
-        [&](grpc::ClientContext* c, v1::ForecastResponse* r) {
-          return deps_.forecast->Forecast(c, forecast_request, r);
-        });
-  };
-  auto report = BuildAttainmentReport(**snapshot, plan, period, request.node_id(), forecast);
+  absl::StatusOr<Response> report = build();
   if (!report.ok()) return report.status();
   *response = std::move(*report);
   deps_.cache->PutMessage(key, *response);
   return absl::OkStatus();
+}
+
+absl::Status ReportingServiceImpl::BuildAttainment(grpc::CallbackServerContext* context,
+                                                   const v1::AttainmentReportRequest& request,
+                                                   v1::AttainmentReportResponse* response) {
+  ReportSpec spec;
+  spec.snapshot_id = request.snapshot_id();
+  spec.plan_id = request.plan_id();
+  spec.plan_version = request.plan_version();
+  spec.plan_required = true;
+  spec.period = request.has_period() ? &request.period() : nullptr;
+  auto inputs = PrepareReport(context, spec);
+  if (!inputs.ok()) return inputs.status();
+  v1::AttainmentReportRequest normalized = request;
+  normalized.set_plan_version(inputs->plan->version());
+  *normalized.mutable_period() = inputs->period_proto;
+  return CachedReport(
+      "AttainmentReport", normalized,
+      [&]() -> absl::StatusOr<v1::AttainmentReportResponse> {
+        auto snapshot = deps_.snapshots->Load(request.snapshot_id());
+        if (!snapshot.ok()) return snapshot.status();
+        ForecastFn forecast = [&](const v1::ForecastRequest& forecast_request) {
+          return CallService<v1::ForecastResponse>(
+              "forecast service", *context, deps_.default_deadline,
+              [&](grpc::ClientContext* c, v1::ForecastResponse* r) {
+                return deps_.forecast->Forecast(c, forecast_request, r);
+              });
+        };
+        return BuildAttainmentReport(**snapshot, *inputs->plan, inputs->period, request.node_id(),
+                                     forecast);
+      },
+      response);
+}
+
+absl::Status ReportingServiceImpl::BuildPipeline(grpc::CallbackServerContext* context,
+                                                 const v1::PipelineReportRequest& request,
+                                                 v1::PipelineReportResponse* response) {
+  ReportSpec spec;
+  spec.snapshot_id = request.snapshot_id();
+  spec.baseline_snapshot_id = request.baseline_snapshot_id();
+  spec.plan_id = request.plan_id();
+  spec.plan_version = request.plan_version();
+  spec.period = request.has_period() ? &request.period() : nullptr;
+  auto inputs = PrepareReport(context, spec);
+  if (!inputs.ok()) return inputs.status();
+  v1::PipelineReportRequest normalized = request;
+  normalized.set_plan_version(inputs->plan ? inputs->plan->version() : 0);
+  *normalized.mutable_period() = inputs->period_proto;
+  return CachedReport(
+      "PipelineReport", normalized,
+      [&]() -> absl::StatusOr<v1::PipelineReportResponse> {
+        auto now = deps_.snapshots->Load(request.snapshot_id());
+        if (!now.ok()) return now.status();
+        std::shared_ptr<const Snapshot> baseline;
+        if (inputs->baseline) {
+          auto loaded = deps_.snapshots->Load(request.baseline_snapshot_id());
+          if (!loaded.ok()) return loaded.status();
+          baseline = std::move(*loaded);
+        }
+        return BuildPipelineReport(**now, baseline.get(), inputs->plan ? &*inputs->plan : nullptr,
+                                   inputs->period, request.node_id());
+      },
+      response);
+}
+
+absl::Status ReportingServiceImpl::BuildKpi(grpc::CallbackServerContext* context,
+                                            const v1::KpiReportRequest& request,
+                                            v1::KpiReportResponse* response) {
+  ReportSpec spec;
+  spec.snapshot_id = request.snapshot_id();
+  spec.period = request.has_period() ? &request.period() : nullptr;
+  auto inputs = PrepareReport(context, spec);
+  if (!inputs.ok()) return inputs.status();
+  v1::KpiReportRequest normalized = request;
+  *normalized.mutable_period() = inputs->period_proto;
+  return CachedReport(
+      "KpiReport", normalized,
+      [&]() -> absl::StatusOr<v1::KpiReportResponse> {
+        auto snapshot = deps_.snapshots->Load(request.snapshot_id());
+        if (!snapshot.ok()) return snapshot.status();
+        return BuildKpiReport(**snapshot, inputs->period, request.node_id());
+      },
+      response);
 }
 
 }  // namespace salesops::reporting

@@ -1,12 +1,32 @@
-// salesops.v1.ReportingService: snapshot uploads (client streaming) and reports, which ask
-// QuotaService for the plan and ForecastService for forecasts, and are cached.
+// salesops.v1.ReportingService: snapshot uploads (client streaming), listing and deletion, and
+// reports, which ask QuotaService for the plan and ForecastService for forecasts, and are cached.
+//
+// Every report goes the same way (PrepareReport, then CachedReport):
+//  1. validate the request (INVALID_ARGUMENT naming the field);
+//  2. describe the snapshot (and the baseline) from the store: NOT_FOUND for an unknown or deleted
+//     one. This is asked of the store on every call, before the cache, so a deleted snapshot's
+//     cached reports are never served (they are left to expire; no process's memory can answer
+//     for a snapshot the store no longer has);
+//  3. fetch the plan from QuotaService when one is named (0 = the latest version);
+//  4. normalise the request: the exact plan version, the period (default: the quarter containing
+//     the snapshot's as-of date);
+//  5. cache-aside on the normalised request (Cache::KeyFor: engine version, method, request).
+//     The key names only immutable inputs: a snapshot id is the hash of its content and a plan
+//     version never changes. A snapshot deleted and uploaded again has the same id and the same
+//     content, so a report cached before the delete is still the right answer after the upload;
+//  6. on a miss, load the snapshots, build the report, store it.
 #ifndef SALESOPS_SERVICES_REPORTING_REPORTING_SERVICE_H_
 #define SALESOPS_SERVICES_REPORTING_REPORTING_SERVICE_H_
 
 #include <chrono>
+#include <functional>
 #include <memory>
+#include <optional>
+#include <string>
 
+#include "absl/status/statusor.h"
 #include "common/cache.h"
+#include "common/calendar.h"
 #include "common/thread_pool.h"
 #include "salesops/v1/forecasting.grpc.pb.h"
 #include "salesops/v1/quota.grpc.pb.h"
@@ -37,11 +57,53 @@ class ReportingServiceImpl final : public v1::ReportingService::CallbackService 
   grpc::ServerUnaryReactor* AttainmentReport(grpc::CallbackServerContext* context,
                                              const v1::AttainmentReportRequest* request,
                                              v1::AttainmentReportResponse* response) override;
+  grpc::ServerUnaryReactor* ListSnapshots(grpc::CallbackServerContext* context,
+                                          const v1::ListSnapshotsRequest* request,
+                                          v1::ListSnapshotsResponse* response) override;
+  grpc::ServerUnaryReactor* DeleteSnapshot(grpc::CallbackServerContext* context,
+                                           const v1::DeleteSnapshotRequest* request,
+                                           v1::DeleteSnapshotResponse* response) override;
+  grpc::ServerUnaryReactor* PipelineReport(grpc::CallbackServerContext* context,
+                                           const v1::PipelineReportRequest* request,
+                                           v1::PipelineReportResponse* response) override;
+  grpc::ServerUnaryReactor* KpiReport(grpc::CallbackServerContext* context,
+                                      const v1::KpiReportRequest* request,
+                                      v1::KpiReportResponse* response) override;
 
  private:
+  // What a report request names, field by field (the request messages differ).
+  struct ReportSpec {
+    std::string snapshot_id;
+    std::string baseline_snapshot_id;  // empty: none (only the pipeline report has one)
+    std::string plan_id;               // empty: none
+    int plan_version = 0;
+    bool plan_required = false;
+    const v1::Period* period = nullptr;  // null: unset
+  };
+  // What PrepareReport found.
+  struct ReportInputs {
+    v1::SnapshotInfo snapshot;
+    std::optional<v1::SnapshotInfo> baseline;
+    std::optional<v1::Plan> plan;
+    FiscalPeriod period;
+    v1::Period period_proto;  // `period` as the normalised request carries it
+  };
+  // Steps 1-4 above.
+  absl::StatusOr<ReportInputs> PrepareReport(grpc::CallbackServerContext* context,
+                                             const ReportSpec& spec);
+  // Steps 5-6: the cached report for `normalized`, or `build`'s, then cached.
+  template <typename Response, typename Request, typename Build>
+  absl::Status CachedReport(const char* method, const Request& normalized, Build build,
+                            Response* response);
+
   absl::Status BuildAttainment(grpc::CallbackServerContext* context,
                                const v1::AttainmentReportRequest& request,
                                v1::AttainmentReportResponse* response);
+  absl::Status BuildPipeline(grpc::CallbackServerContext* context,
+                             const v1::PipelineReportRequest& request,
+                             v1::PipelineReportResponse* response);
+  absl::Status BuildKpi(grpc::CallbackServerContext* context, const v1::KpiReportRequest& request,
+                        v1::KpiReportResponse* response);
 
   ReportingDeps deps_;
 };

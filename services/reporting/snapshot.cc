@@ -6,8 +6,23 @@
 
 namespace salesops::reporting {
 
+uint64_t OpportunityKey(std::string_view id) {
+  uint64_t h = 0xcbf29ce484222325ULL;  // FNV-1a 64
+  for (unsigned char c : id) {
+    h ^= c;
+    h *= 0x100000001b3ULL;
+  }
+  h ^= h >> 33;  // fmix64: spreads FNV's weak low-order mixing over all bits
+  h *= 0xff51afd7ed558ccdULL;
+  h ^= h >> 33;
+  h *= 0xc4ceb9fe1a85ec53ULL;
+  h ^= h >> 33;
+  return h;
+}
+
 absl::StatusOr<Deal> ToDeal(const Hierarchy& h, const v1::Opportunity& o) {
   Deal d;
+  d.key = OpportunityKey(o.id());
   d.rep = h.FindRep(o.owner_rep_id());
   d.node = h.FindNode(o.territory_id());
   if (d.rep < 0 || d.node < 0)

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -13,17 +14,26 @@
 
 namespace salesops::reporting {
 
+// 48 bytes: eight-byte fields first, so a 1M-opportunity snapshot holds 48 MB of deals.
 struct Deal {
-  int rep = -1;   // Hierarchy rep index of the owner
-  int node = -1;  // Hierarchy node index of the territory
+  uint64_t key = 0;  // OpportunityKey(opportunity id): matches a deal across snapshots
   int64_t amount = 0;  // minor units
   double probability = 0;  // 0..1
+  int rep = -1;   // Hierarchy rep index of the owner
+  int node = -1;  // Hierarchy node index of the territory
   v1::ForecastCategory category = v1::FORECAST_CATEGORY_UNSPECIFIED;
   int created_day = 0;  // DayNumber
   int close_day = 0;    // DayNumber
   bool closed = false;
   bool won = false;
 };
+static_assert(sizeof(Deal) <= 48, "Deal is stored once per opportunity: keep it compact");
+
+// A stable 64-bit hash of an opportunity id (FNV-1a, then the MurmurHash3 finalizer): the same in
+// every process and build, so the deals of two snapshots can be matched by it. Different ids may
+// collide (about 3e-8 for a pair of 1M-deal snapshots); code matching deals must stay correct,
+// if less precise, when they do.
+uint64_t OpportunityKey(std::string_view id);
 
 struct Snapshot {
   std::string id;

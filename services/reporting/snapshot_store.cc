@@ -6,6 +6,9 @@
 #include "absl/hash/hash.h"
 #include "absl/random/random.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/strip.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/hierarchy.h"
@@ -18,6 +21,36 @@ namespace {
 constexpr char kHashDomain[] = "salesops-snapshot-v1";
 constexpr int kUploadTtlSeconds = 3600;
 constexpr int kLoadBatch = 64;  // chunks per LRANGE when loading
+constexpr char kIndexKey[] = "salesops:snapshot-index";
+constexpr char kIndexSeqKey[] = "salesops:snapshot-index:seq";
+constexpr char kLegacyIndexKey[] = "salesops:snapshots";  // before the index; removed on delete
+constexpr char kPageTokenPrefix[] = "snapshots-v1:";
+
+// Makes an upload visible under its id, atomically (a script runs alone): when the id exists
+// already, drops the upload and adds the index entry if missing (snapshots stored before the
+// index existed), returning 1; else moves the opportunities under the id, writes the structure and
+// the info, and adds the index entry, returning 0. The index score is as_of_day * 2^32 + the
+// upload sequence, formatted with %.0f because Lua's tostring keeps only 14 digits; scores stay
+// exact doubles (|score| < 2^53) for dates 1900..2200 and the first 2^32 uploads.
+//   KEYS: info, structure, opportunities, upload list, index, sequence
+//   ARGV: info bytes, structure bytes, as-of day number, id, "1" when there are opportunities
+constexpr char kFinishScript[] = R"lua(
+local seq = redis.call('INCR', KEYS[6]) % 4294967296
+local score = string.format('%.0f', tonumber(ARGV[3]) * 4294967296 + seq)
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  redis.call('DEL', KEYS[4])
+  redis.call('ZADD', KEYS[5], 'NX', score, ARGV[4])
+  return 1
+end
+if ARGV[5] == '1' then
+  redis.call('RENAME', KEYS[4], KEYS[3])
+  redis.call('PERSIST', KEYS[3])
+end
+redis.call('SET', KEYS[2], ARGV[2])
+redis.call('SET', KEYS[1], ARGV[1])
+redis.call('ZADD', KEYS[5], score, ARGV[4])
+return 0
+)lua";
 
 std::string Key(const std::string& id, absl::string_view part) {
   return absl::StrCat("salesops:snapshot:", id, ":", part);
@@ -183,44 +216,28 @@ absl::StatusOr<v1::SnapshotInfo> SnapshotWriter::Finish() {
   info.set_opportunity_count(opportunity_count_);
   const std::string& id = info.snapshot_id();
 
-  auto exists = redis_->Command({"EXISTS", Key(id, "info")});
-  if (!exists.ok()) return StoreError(exists.status());
-  if (exists->integer == 1) {
-    finished_ = true;
-    Discard();
-    info.set_already_existed(true);
-    return info;
-  }
   const std::string upload_key = absl::StrCat("salesops:upload:", token_, ":opportunities");
-  std::vector<std::vector<std::string>> commands = {{"MULTI"}};
-  if (opportunity_count_ > 0) {
-    commands.push_back({"RENAME", upload_key, Key(id, "opportunities")});
-    commands.push_back({"PERSIST", Key(id, "opportunities")});
-  }
-  commands.push_back({"SET", Key(id, "structure"), structure_.SerializeAsString()});
-  commands.push_back({"SET", Key(id, "info"), info.SerializeAsString()});
   auto as_of = FromProto(header_.as_of());
-  commands.push_back({"ZADD", "salesops:snapshots", absl::StrCat(DayNumber(*as_of)), id});
-  commands.push_back({"EXEC"});
-  auto replies = redis_->Pipeline(commands);
-  if (!replies.ok()) return StoreError(replies.status());
-  const RedisReply& exec = replies->back();
-  if (exec.type != RedisReply::Type::kArray)
-    return StoreError(absl::InternalError("snapshot transaction failed: " + exec.str));
-  for (const RedisReply& r : exec.elements) {
-    if (r.type == RedisReply::Type::kError) return StoreError(absl::InternalError(r.str));
-  }
-  finished_ = true;
+  auto reply = redis_->Command({"EVAL", kFinishScript, "6", Key(id, "info"), Key(id, "structure"),
+                                Key(id, "opportunities"), upload_key, kIndexKey, kIndexSeqKey,
+                                info.SerializeAsString(), structure_.SerializeAsString(),
+                                absl::StrCat(DayNumber(*as_of)), id,
+                                opportunity_count_ > 0 ? "1" : "0"});
+  if (!reply.ok()) return StoreError(reply.status());
+  finished_ = true;  // the script consumed the upload key either way
+  if (reply->integer == 1) info.set_already_existed(true);
   return info;
 }
 
 SnapshotStore::SnapshotStore(std::shared_ptr<RedisClient> redis, int cached_snapshots)
     : redis_(std::move(redis)), capacity_(std::max(1, cached_snapshots)) {}
 
-absl::StatusOr<v1::SnapshotInfo> SnapshotStore::Info(const std::string& id) {
+absl::StatusOr<v1::SnapshotInfo> SnapshotStore::Info(const std::string& id,
+                                                     absl::string_view field) {
   auto reply = redis_->Command({"GET", Key(id, "info")});
   if (!reply.ok()) return StoreError(reply.status());
-  if (reply->is_nil()) return absl::NotFoundError(absl::StrCat("snapshot_id: no snapshot \"", id, "\""));
+  if (reply->is_nil())
+    return absl::NotFoundError(absl::StrCat(field, ": no snapshot \"", id, "\""));
   v1::SnapshotInfo info;
   if (!info.ParseFromString(reply->str))
     return absl::DataLossError(absl::StrCat("snapshot store: corrupt info of ", id));
@@ -268,6 +285,73 @@ absl::StatusOr<std::shared_ptr<const Snapshot>> SnapshotStore::Load(const std::s
   recent_.push_front(snapshot);
   while (recent_.size() > capacity_) recent_.pop_back();
   return snapshot;
+}
+
+absl::StatusOr<v1::ListSnapshotsResponse> SnapshotStore::List(int page_size,
+                                                              const std::string& page_token) {
+  // The token is the score of the last snapshot returned; the next page starts below it.
+  std::string max = "+inf";
+  if (!page_token.empty()) {
+    std::string decoded;
+    bool ok = absl::WebSafeBase64Unescape(page_token, &decoded);
+    absl::string_view position = decoded;
+    double score = 0;
+    ok = ok && absl::ConsumePrefix(&position, kPageTokenPrefix) &&
+         absl::SimpleAtod(position, &score) && std::isfinite(score);
+    if (!ok)
+      return absl::InvalidArgumentError(
+          "page_token: not a token from a previous ListSnapshots response");
+    max = absl::StrCat("(", position);
+  }
+  auto page = redis_->Command({"ZREVRANGEBYSCORE", kIndexKey, max, "-inf", "WITHSCORES", "LIMIT",
+                               "0", absl::StrCat(page_size + 1)});
+  if (!page.ok()) return StoreError(page.status());
+  // [id, score, id, score, ...]; one more than asked says whether there is a next page.
+  const size_t found = page->elements.size() / 2;
+  const size_t take = std::min<size_t>(found, page_size);
+  v1::ListSnapshotsResponse response;
+  if (take == 0) return response;
+  std::vector<std::vector<std::string>> gets;
+  for (size_t i = 0; i < take; ++i) gets.push_back({"GET", Key(page->elements[2 * i].str, "info")});
+  auto infos = redis_->Pipeline(gets);
+  if (!infos.ok()) return StoreError(infos.status());
+  for (size_t i = 0; i < take; ++i) {
+    const RedisReply& r = (*infos)[i];
+    if (r.type == RedisReply::Type::kError) return StoreError(absl::InternalError(r.str));
+    if (r.is_nil()) continue;  // deleted between the two calls
+    if (!response.add_snapshots()->ParseFromString(r.str))
+      return absl::DataLossError(
+          absl::StrCat("snapshot store: corrupt info of ", page->elements[2 * i].str));
+  }
+  if (found > take) {
+    // Redis prints scores with %.17g: integers below 2^53 come back exactly.
+    response.set_next_page_token(absl::WebSafeBase64Escape(
+        absl::StrCat(kPageTokenPrefix, page->elements[2 * take - 1].str)));
+  }
+  return response;
+}
+
+absl::Status SnapshotStore::Delete(const std::string& id) {
+  auto replies = redis_->Pipeline({{"MULTI"},
+                                   {"DEL", Key(id, "info")},
+                                   {"DEL", Key(id, "structure"), Key(id, "opportunities")},
+                                   {"ZREM", kIndexKey, id},
+                                   {"ZREM", kLegacyIndexKey, id},
+                                   {"EXEC"}});
+  if (!replies.ok()) return StoreError(replies.status());
+  const RedisReply& exec = replies->back();
+  if (exec.type != RedisReply::Type::kArray || exec.elements.empty())
+    return StoreError(absl::InternalError("snapshot delete transaction failed: " + exec.str));
+  for (const RedisReply& r : exec.elements) {
+    if (r.type == RedisReply::Type::kError) return StoreError(absl::InternalError(r.str));
+  }
+  {
+    absl::MutexLock lock(&mu_);
+    recent_.remove_if([&](const std::shared_ptr<const Snapshot>& s) { return s->id == id; });
+  }
+  if (exec.elements[0].integer == 0)
+    return absl::NotFoundError(absl::StrCat("snapshot_id: no snapshot \"", id, "\""));
+  return absl::OkStatus();
 }
 
 }  // namespace salesops::reporting

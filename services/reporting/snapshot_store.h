@@ -5,11 +5,20 @@
 //   salesops:snapshot:<id>:info             SnapshotInfo
 //   salesops:snapshot:<id>:structure        SnapshotChunk with the territories and reps
 //   salesops:snapshot:<id>:opportunities    list of SnapshotChunk with the opportunities
-//   salesops:snapshots                      sorted set of ids by as-of day
+//   salesops:snapshot-index                 sorted set of ids, score as_of_day * 2^32 + upload
+//                                           sequence: newest as-of date, then newest upload, last
+//   salesops:snapshot-index:seq             the upload sequence (INCR)
 //
 // An upload streams its opportunities to Redis chunk by chunk (server memory stays bounded by the
 // hierarchy and one chunk), is validated as it goes, and becomes visible under its id only when it
-// completes (one MULTI/EXEC), so a failed or abandoned upload leaves nothing behind.
+// completes: one Lua script moves the opportunities under the id, writes the structure and the
+// info and adds the index entry, so a failed or abandoned upload leaves nothing behind and a
+// snapshot is listed exactly when it exists. Deleting removes the keys and the index entry in one
+// MULTI/EXEC.
+//
+// Snapshots stored before the index existed (only in the old sorted set salesops:snapshots, by
+// as-of day) are not listed; GetSnapshot, reports and DeleteSnapshot work on them as before, and
+// uploading the same content again adds the index entry.
 #ifndef SALESOPS_SERVICES_REPORTING_SNAPSHOT_STORE_H_
 #define SALESOPS_SERVICES_REPORTING_SNAPSHOT_STORE_H_
 
@@ -76,10 +85,22 @@ class SnapshotStore {
   std::unique_ptr<SnapshotWriter> NewWriter(SnapshotLimits limits) const {
     return std::make_unique<SnapshotWriter>(redis_, limits);
   }
-  // NotFound when there is no snapshot with that id.
-  absl::StatusOr<v1::SnapshotInfo> Info(const std::string& id);
-  // The decoded snapshot, from memory when recently used.
+  // NotFound naming `field` ("<field>: no snapshot ...") when there is no snapshot with that id.
+  absl::StatusOr<v1::SnapshotInfo> Info(const std::string& id,
+                                        absl::string_view field = "snapshot_id");
+  // The decoded snapshot, from memory when recently used. A snapshot held in memory is returned
+  // without asking the store whether it still exists: callers that must not see a deleted
+  // snapshot check Info first (the reports do).
   absl::StatusOr<std::shared_ptr<const Snapshot>> Load(const std::string& id);
+  // Snapshots newest as-of date first, then newest upload; `page_size` > 0 of them after the
+  // position `page_token` names (empty: from the start). next_page_token is empty on the last
+  // page. Tokens are positions, not offsets: uploads and deletes between pages neither repeat
+  // nor skip the snapshots that stay. InvalidArgument "page_token: ..." for a token this did not
+  // make.
+  absl::StatusOr<v1::ListSnapshotsResponse> List(int page_size, const std::string& page_token);
+  // Removes the snapshot's keys and its index entry in one transaction, and forgets the decoded
+  // copy this process holds. NotFound when there is no snapshot with that id.
+  absl::Status Delete(const std::string& id);
 
  private:
   std::shared_ptr<RedisClient> redis_;

@@ -167,6 +167,40 @@ TEST(AttainmentReportTest, QuarterFiguresPerNodeAndRep) {
   EXPECT_EQ(landing.level(), 80);
 }
 
+// Pacing and the distribution across reps, by hand. As of 2026-05-16 in Q2: April is past, May
+// 16/31 elapsed; elapsed share of the quarter 46/91. Monthly quotas are a third of the quarter's.
+TEST(AttainmentReportTest, PacingAndDistribution) {
+  Snapshot snapshot = MakeSnapshot();
+  int calls = 0;
+  auto report = BuildAttainmentReport(snapshot, MakePlan(), {PeriodKind::kQuarter, 2026, 2}, "", Flat(&calls));
+  ASSERT_TRUE(report.ok()) << report.status();
+  const double elapsed = 46.0 / 91.0;
+  const double due_share = (1.0 + 16.0 / 31.0) / 3.0;  // of the quarter's quota
+  const auto& co = Row(*report, "CO");
+  EXPECT_NEAR(co.pacing_elapsed(), 0.70 / elapsed, 1e-12);
+  // CO's monthly quota is 10000 / 3 = 3333 (integer), so due = 3333 * (1 + 16/31).
+  const double co_due = 3333.0 * (1.0 + 16.0 / 31.0);
+  EXPECT_NEAR(co.seasonal_expected_pct(), 100.0 * co_due / 10000.0, 1e-9);
+  EXPECT_NEAR(co.pacing_seasonal(), 7000.0 / co_due, 1e-12);
+  EXPECT_NEAR(co.seasonal_expected_pct(), 100.0 * due_share, 0.05);
+  // u2 has won nothing: on no pace at all.
+  EXPECT_EQ(Row(*report, "u2").pacing_elapsed(), 0.0);
+  EXPECT_EQ(Row(*report, "u2").pacing_seasonal(), 0.0);
+
+  // Reps: u1 5000/3000 = 167% (125+), u2 0% (0-50), u3 2000/4000 = 50% (50-75).
+  EXPECT_EQ(report->reps_with_quota(), 3);
+  EXPECT_EQ(report->reps_at_quota(), 1);
+  EXPECT_NEAR(report->share_of_reps_at_quota(), 1.0 / 3.0, 1e-12);
+  ASSERT_EQ(report->distribution_size(), 5);
+  std::vector<int> counts;
+  for (const auto& b : report->distribution()) counts.push_back(b.reps());
+  EXPECT_EQ(counts, (std::vector<int>{1, 1, 0, 0, 1}));
+  EXPECT_EQ(report->distribution(0).from_pct(), 0);
+  EXPECT_EQ(report->distribution(0).to_pct(), 50);
+  EXPECT_EQ(report->distribution(4).from_pct(), 125);
+  EXPECT_EQ(report->distribution(4).to_pct(), 0);  // no upper bound
+}
+
 TEST(AttainmentReportTest, SubtreeAndPastPeriod) {
   Snapshot snapshot = MakeSnapshot();
   int calls = 0;

@@ -402,7 +402,7 @@ TEST_F(CrmCsvTest, EmptyFileAndMissingColumns) {
   Write(kOpportunitiesFile, "Opportunity ID,Opportunity Owner,Amount,Stage\nA1,U1,1,Proposal\n");
   EXPECT_EQ(Error(),
             "opportunities.csv:1: missing column \"Close Date\" (accepted headers: \"Close Date\", "
-            "\"Expected Close Date\"; or map yours with `close_date = <header>`)");
+            "\"Expected Close Date\", \"Closing Date\"; or map yours with `close_date = <header>`)");
   Write(kOpportunitiesFile,
         "Opportunity ID,Opportunity Owner,Amount,Stage,Close Date,close_date\nA1,U1,1,Proposal,"
         "2026-01-01,2026-01-01\n");
@@ -436,7 +436,7 @@ TEST_F(CrmCsvTest, LineNumbersCountLinesInsideQuotes) {
             "OPP-1,\"Globex\nEurope\nDivision\",U1,NA-WEST,Platform,1,USD,Proposal,60,2026-12-15,,,"
             "FALSE,FALSE\n\n"
             "OPP-2,Initech,U2,NA,Support,800.50,USD,Closed Won,100,2026-13-01,,,TRUE,TRUE\n");
-  EXPECT_EQ(Error(), "opportunities.csv:6: column \"Close Date\": \"2026-13-01\" is not a date");
+  EXPECT_EQ(Error(), "opportunities.csv:6: column 10 \"Close Date\": \"2026-13-01\" is not a date");
 }
 
 TEST_F(CrmCsvTest, OpportunityValueErrors) {
@@ -447,44 +447,44 @@ TEST_F(CrmCsvTest, OpportunityValueErrors) {
   const std::string p = "OPP-2,Initech,U2,NA,Support,";
   const std::vector<Case> cases = {
       {",Initech,U2,NA,Support,800.50,USD,Closed Won,100,2025-05-10,2025-02-01,Closed,TRUE,TRUE",
-       "column \"Opportunity ID\": empty"},
+       "column 1 \"Opportunity ID\": empty"},
       {"OPP-1,Initech,U2,NA,Support,800.50,USD,Closed Won,100,2025-05-10,2025-02-01,Closed,TRUE,TRUE",
-       "column \"Opportunity ID\": duplicate \"OPP-1\" (first on line 2)"},
+       "column 1 \"Opportunity ID\": duplicate \"OPP-1\" (first on line 2)"},
       {"OPP-2,Initech,,NA,Support,800.50,USD,Closed Won,100,2025-05-10,2025-02-01,Closed,TRUE,TRUE",
-       "column \"Opportunity Owner\": empty"},
+       "column 3 \"Opportunity Owner\": empty"},
       {"OPP-2,Initech,U9,NA,Support,800.50,USD,Closed Won,100,2025-05-10,2025-02-01,Closed,TRUE,TRUE",
-       "column \"Opportunity Owner\": \"U9\" is not a rep in reps.csv"},
+       "column 3 \"Opportunity Owner\": \"U9\" is not a rep in reps.csv"},
       {"OPP-2,Initech,U2,EU,Support,800.50,USD,Closed Won,100,2025-05-10,2025-02-01,Closed,TRUE,TRUE",
-       "column \"Territory\": \"EU\" is not a territory in territories.csv"},
+       "column 4 \"Territory\": \"EU\" is not a territory in territories.csv"},
       {p + "12.5.0,USD,Closed Won,100,2025-05-10,2025-02-01,Closed,TRUE,TRUE",
-       "column \"Amount\": \"12.5.0\" is not an amount"},
+       "column 6 \"Amount\": \"12.5.0\" is not an amount"},
       {p + "\"1,23\",USD,Closed Won,100,2025-05-10,2025-02-01,Closed,TRUE,TRUE",
-       "column \"Amount\": \"1,23\" is not an amount"},
+       "column 6 \"Amount\": \"1,23\" is not an amount"},
       {p + "800.50,EUR,Closed Won,100,2025-05-10,2025-02-01,Closed,TRUE,TRUE",
-       "column \"Currency\": \"EUR\" differs from the snapshot's currency \"USD\""},
+       "column 7 \"Currency\": \"EUR\" differs from the snapshot's currency \"USD\""},
       {p + "800.50,dollars,Closed Won,100,2025-05-10,2025-02-01,Closed,TRUE,TRUE",
-       "column \"Currency\": \"dollars\" is not an ISO 4217 code like \"USD\""},
-      {p + "800.50,USD,,100,2025-05-10,2025-02-01,Closed,TRUE,TRUE", "column \"Stage\": empty"},
+       "column 7 \"Currency\": \"dollars\" is not an ISO 4217 code like \"USD\""},
+      {p + "800.50,USD,,100,2025-05-10,2025-02-01,Closed,TRUE,TRUE", "column 8 \"Stage\": empty"},
       {p + "800.50,USD,Closed Won,140,2025-05-10,2025-02-01,Closed,TRUE,TRUE",
-       "column \"Probability (%)\": \"140\" is not a percentage 0..100"},
+       "column 9 \"Probability (%)\": \"140\" is not a percentage 0..100"},
       {p + "800.50,USD,Closed Won,high,2025-05-10,2025-02-01,Closed,TRUE,TRUE",
-       "column \"Probability (%)\": \"high\" is not a percentage 0..100"},
-      {p + "800.50,USD,Closed Won,100,,2025-02-01,Closed,TRUE,TRUE", "column \"Close Date\": empty"},
+       "column 9 \"Probability (%)\": \"high\" is not a percentage 0..100"},
+      {p + "800.50,USD,Closed Won,100,,2025-02-01,Closed,TRUE,TRUE", "column 10 \"Close Date\": empty"},
       {p + "800.50,USD,Closed Won,100,2026-13-01,2025-02-01,Closed,TRUE,TRUE",
-       "column \"Close Date\": \"2026-13-01\" is not a date"},
+       "column 10 \"Close Date\": \"2026-13-01\" is not a date"},
       {p + "800.50,USD,Closed Won,100,2025-02-30,2025-02-01,Closed,TRUE,TRUE",
-       "column \"Close Date\": \"2025-02-30\" is not a date"},
+       "column 10 \"Close Date\": \"2025-02-30\" is not a date"},
       {p + "800.50,USD,Closed Won,100,2025-05-10,last week,Closed,TRUE,TRUE",
-       "column \"Created Date\": \"last week\" is not a date"},
+       "column 11 \"Created Date\": \"last week\" is not a date"},
       {p + "800.50,USD,Closed Won,100,2025-05-10,2025-02-01,Upside,TRUE,TRUE",
-       "column \"Forecast Category\": \"Upside\" is not a forecast category (Pipeline, Best Case, "
+       "column 12 \"Forecast Category\": \"Upside\" is not a forecast category (Pipeline, Best Case, "
        "Commit, Closed, Omitted)"},
       {p + "800.50,USD,Closed Won,100,2025-05-10,2025-02-01,Closed,maybe,TRUE",
-       "column \"Closed\": \"maybe\" is not TRUE or FALSE"},
+       "column 13 \"Closed\": \"maybe\" is not a yes/no value (TRUE/FALSE, yes/no, 1/0)"},
       {p + "800.50,USD,Closed Won,100,2025-05-10,2025-02-01,Closed,TRUE,2",
-       "column \"Won\": \"2\" is not TRUE or FALSE"},
+       "column 14 \"Won\": \"2\" is not a yes/no value (TRUE/FALSE, yes/no, 1/0)"},
       {p + "800.50,USD,Closed Won,100,2025-05-10,2025-02-01,Closed,FALSE,TRUE",
-       "column \"Won\": \"TRUE\", but the opportunity is not closed"},
+       "column 14 \"Won\": \"TRUE\", but the opportunity is not closed"},
   };
   for (const Case& c : cases) {
     WriteOpp(c.row);
@@ -495,7 +495,7 @@ TEST_F(CrmCsvTest, OpportunityValueErrors) {
 TEST_F(CrmCsvTest, ErrorsUseTheFilesOwnHeaders) {
   Write(kOpportunitiesFile,
         "opportunity id,owner id,amount,stage name,CLOSE DATE\nA1,U1,1,Proposal,soon\n");
-  EXPECT_EQ(Error(), "opportunities.csv:2: column \"CLOSE DATE\": \"soon\" is not a date");
+  EXPECT_EQ(Error(), "opportunities.csv:2: column 5 \"CLOSE DATE\": \"soon\" is not a date");
 }
 
 TEST_F(CrmCsvTest, RepErrors) {
@@ -504,18 +504,20 @@ TEST_F(CrmCsvTest, RepErrors) {
     std::string message;
   };
   const std::vector<Case> cases = {
-      {",Ann,NA-WEST,,", "reps.csv:2: column \"User ID\": empty"},
-      {"U1,Ann,NA-WEST,,\nU1,Ann again,NA,,", "reps.csv:3: column \"User ID\": duplicate \"U1\" (first on line 2)"},
-      {"U1,Ann,,,", "reps.csv:2: column \"Territory ID\": empty"},
-      {"U1,Ann,NA-EAST,,", "reps.csv:2: column \"Territory ID\": \"NA-EAST\" is not a territory in territories.csv"},
-      {"U1,Ann,NA,2020-02-30,", "reps.csv:2: column \"Hire Date\": \"2020-02-30\" is not a date"},
-      {"U1,Ann,NA,,31/12/2020", "reps.csv:2: column \"End Date\": \"31/12/2020\" is not a date"},
+      {",Ann,NA-WEST,,", "reps.csv:2: column 1 \"User ID\": empty"},
+      {"U1,Ann,NA-WEST,,\nU1,Ann again,NA,,", "reps.csv:3: column 1 \"User ID\": duplicate \"U1\" (first on line 2)"},
+      {"U1,Ann,,,", "reps.csv:2: column 3 \"Territory ID\": empty"},
+      {"U1,Ann,NA-EAST,,", "reps.csv:2: column 3 \"Territory ID\": \"NA-EAST\" is not a territory in territories.csv"},
+      {"U1,Ann,NA,2020-02-30,", "reps.csv:2: column 4 \"Hire Date\": \"2020-02-30\" is not a date"},
+      {"U1,Ann,NA,,31/12/20", "reps.csv:2: column 5 \"End Date\": \"31/12/20\" is not a date"},
       {"U1,Ann,NA,2021-05-01,2021-04-30",
-       "reps.csv:2: column \"End Date\": 2021-04-30 is before the hire date 2021-05-01"},
+       "reps.csv:2: column 5 \"End Date\": 2021-04-30 is before the hire date 2021-05-01"},
   };
   for (const Case& c : cases) {
     Write(kRepsFile, "User ID,Full Name,Territory ID,Hire Date,End Date\n" + c.rows + "\n");
-    EXPECT_EQ(Error(), c.message) << c.rows;
+    // The first error; the opportunities of the fixture's other rep add more.
+    std::string error = Error();
+    EXPECT_EQ(error.substr(0, error.find('\n')), c.message) << c.rows;
   }
 }
 
@@ -525,17 +527,19 @@ TEST_F(CrmCsvTest, TerritoryErrors) {
     std::string message;
   };
   const std::vector<Case> cases = {
-      {",Acme,,", "territories.csv:2: column \"Territory ID\": empty"},
-      {"ACME,Acme,,\nACME,Again,ACME,", "territories.csv:3: column \"Territory ID\": duplicate \"ACME\" (first on line 2)"},
-      {"ACME,Acme,,\nNA,NA,EARTH,", "territories.csv:3: column \"Parent Territory ID\": \"EARTH\" is not a territory in territories.csv"},
-      {"ACME,Acme,,\nNA,NA,,", "territories.csv:3: column \"Parent Territory ID\": empty, but \"ACME\" on line 2 is already the root (there must be exactly one)"},
+      {",Acme,,", "territories.csv:2: column 1 \"Territory ID\": empty"},
+      {"ACME,Acme,,\nACME,Again,ACME,", "territories.csv:3: column 1 \"Territory ID\": duplicate \"ACME\" (first on line 2)"},
+      {"ACME,Acme,,\nNA,NA,EARTH,", "territories.csv:3: column 3 \"Parent Territory ID\": \"EARTH\" is not a territory in territories.csv"},
+      {"ACME,Acme,,\nNA,NA,,", "territories.csv:3: column 3 \"Parent Territory ID\": empty, but \"ACME\" on line 2 is already the root (there must be exactly one)"},
       {"A,A,B,\nB,B,A,", "territories.csv: no root territory: exactly one row must have an empty \"Parent Territory ID\""},
-      {"ACME,Acme,,\nX,X,Z,\nY,Y,X,\nZ,Z,Y,", "territories.csv:3: column \"Parent Territory ID\": \"Z\" makes a cycle: X -> Z -> Y -> X"},
-      {"ACME,Acme,,\nSELF,Self,SELF,", "territories.csv:3: column \"Parent Territory ID\": \"SELF\" makes a cycle: SELF -> SELF"},
+      {"ACME,Acme,,\nX,X,Z,\nY,Y,X,\nZ,Z,Y,", "territories.csv:3: column 3 \"Parent Territory ID\": \"Z\" makes a cycle: X -> Z -> Y -> X"},
+      {"ACME,Acme,,\nSELF,Self,SELF,", "territories.csv:3: column 3 \"Parent Territory ID\": \"SELF\" makes a cycle: SELF -> SELF"},
   };
   for (const Case& c : cases) {
     Write(kTerritoriesFile, "Territory ID,Territory Name,Parent Territory ID,Level\n" + c.rows + "\n");
-    EXPECT_EQ(Error(), c.message) << c.rows;
+    // The first error; the fixture's reps and opportunities in other territories add more.
+    std::string error = Error();
+    EXPECT_EQ(error.substr(0, error.find('\n')), c.message) << c.rows;
   }
 }
 

@@ -1,11 +1,14 @@
 // salesctl: the command-line client of the salesops services.
 //
 //   salesctl demo-data --out DIR                 write a synthetic company as a CRM export
-//   salesctl upload --dir DIR                    upload a CRM export as a snapshot
+//   salesctl import --dir DIR [--upload]         check a CRM export, print a summary, upload it
+//   salesctl upload --dir DIR                    import --upload
 //   salesctl forecast --input series.csv ...     forecast series (via ForecastService or --local)
 //   salesctl plan create|show|list|versions|override|approve|archive|reopen|diff|simulate
 //                                                quota plans
-//   salesctl report attainment ...               attainment report with the landing forecast
+//   salesctl snapshots list|delete               stored snapshots
+//   salesctl report attainment|pipeline|kpi ...  attainment with the landing forecast, pipeline
+//                                                with coverage and waterfall, KPIs
 #include <chrono>
 #include <cstdlib>
 #include <cstdio>
@@ -29,8 +32,10 @@
 #include "tools/salesctl/crm_csv.h"
 #include "tools/salesctl/demo_data.h"
 #include "tools/salesctl/plan_render.h"
+#include "tools/salesctl/progress.h"
 #include "tools/salesctl/plan_request.h"
 #include "tools/salesctl/render.h"
+#include "tools/salesctl/report_render.h"
 #include "tools/salesctl/series_csv.h"
 #include "tools/salesctl/snapshot_upload.h"
 
@@ -96,38 +101,125 @@ int DemoData(const std::string& out, const std::string& as_of, uint64_t seed, do
   return 0;
 }
 
-int Upload(const Globals& g, const std::string& dir, const std::string& mapping_file, bool quiet) {
-  ColumnMapping mapping;
-  if (!mapping_file.empty()) {
-    auto loaded = LoadColumnMapping(mapping_file);
+// salesctl import (and upload, which is import --upload).
+struct ImportArgs {
+  std::string dir, mapping, as_of, currency, date_order = "auto";
+  int max_errors = 20;
+  bool upload = false, progress = false, quiet = false;
+};
+
+// The end of `salesctl import --help`: the files, the headers recognised, the mapping file format
+// and the value formats.
+std::string ImportHelpFooter() {
+  std::string out =
+      "An export is a directory of CSV files as a CRM report produces them:\n"
+      "  territories.csv, reps.csv (or users.csv), opportunities.csv (or deals.csv), and an\n"
+      "  optional snapshot.json {\"as_of\": \"2026-11-27\", \"currency\": \"USD\",\n"
+      "  \"fiscal_start_month\": 2, \"source\": \"...\"}.\n"
+      "Every row is checked before anything is uploaded: the snapshot uploads whole or not at all.\n"
+      "Errors name the file, line and column, e.g.\n"
+      "  opportunities.csv:1234: column 6 \"Amount\": \"12,3x\" is not an amount\n"
+      "and up to --max-errors of them are listed.\n\n"
+      "Headers recognised (any case, spaces and punctuation ignored; other columns are ignored):\n";
+  for (const std::string& name : CanonicalColumnNames()) {
+    absl::StrAppend(&out, absl::StrFormat("  %-35s ", name));
+    std::vector<std::string> accepted = AcceptedHeaders(name);
+    for (size_t i = 0; i < accepted.size(); ++i) absl::StrAppend(&out, i > 0 ? ", " : "", accepted[i]);
+    absl::StrAppend(&out, "\n");
+  }
+  absl::StrAppend(
+      &out,
+      "\nA mapping file (--mapping) names other headers, one `name = Their Header` a line, the\n"
+      "name as above, qualified by its file or not (then it applies to every file with it):\n"
+      "  # our Salesforce report\n"
+      "  opportunity_owner = Opportunity Owner: User ID\n"
+      "  reps.territory_id = \"Region \"          # quotes keep spaces at the ends\n"
+      "Blank lines and lines starting with # are ignored. An unknown name, or a header the file\n"
+      "does not have, is an error naming the mapping file and line.\n\n"
+      "Values:\n"
+      "  amounts        12500, 12,500.00, $12,500 (also the euro, pound and yen signs),\n"
+      "                 (1,234.00) for negatives; empty is 0\n"
+      "  dates          2026-03-01 (also with / or . and with a time after it), 1 Mar 2026,\n"
+      "                 Mar 1, 2026, 1.3.2026 (day first), 3/1/2026 or 1/3/2026: month or day\n"
+      "                 first by --date-order; auto decides from dates like 13/01/2026 and\n"
+      "                 notes its choice; two-digit years are refused\n"
+      "  booleans       TRUE/FALSE, yes/no, Y/N, T/F, 1/0\n"
+      "  probabilities  0..100 or 60%; 0..1 when every value in the file is within 0..1 and\n"
+      "                 one is a fraction like 0.25 (a note says so)\n"
+      "  owners         a rep's User ID, or their Full Name when no other rep has it\n");
+  return out;
+}
+
+int Import(const Globals& g, const ImportArgs& a) {
+  ImportOptions options;
+  if (!a.mapping.empty()) {
+    auto loaded = LoadColumnMapping(a.mapping, &options.mapping_source);
     if (!loaded.ok()) return Fail(loaded.status());
-    mapping = *loaded;
+    options.mapping = *loaded;
   }
-  auto company = ReadCrmExport(dir, mapping);
-  if (!company.ok()) return Fail(company.status());
-  if (!company->header.has_as_of() || company->header.as_of().year() == 0)
-    return Fail(absl::InvalidArgumentError(
-        absl::StrCat(dir, "/", kSnapshotFile, ": as_of is required (the export's date)")));
-  auto stub = v1::ReportingService::NewStub(MakeServiceChannel(g.reporting_addr));
-  auto context = Context(g);
-  UploadProgress progress = nullptr;
-  if (!quiet) {
-    progress = [](int64_t sent, int64_t total) {
-      std::fprintf(stderr, "\ruploading %lld / %lld opportunities", static_cast<long long>(sent),
-                   static_cast<long long>(total));
-      if (sent == total) std::fprintf(stderr, "\n");
-    };
+  if (!a.as_of.empty()) {
+    options.as_of = ParseDate(a.as_of);
+    if (!options.as_of)
+      return Fail(absl::InvalidArgumentError("--as-of: \"" + a.as_of + "\" is not a date (YYYY-MM-DD)"));
   }
-  auto info = UploadCompany(*stub, *context, *company, 5000, progress);
-  if (!info.ok()) return Fail(info.status());
+  options.currency = a.currency;
+  auto order = ParseDateOrder(a.date_order);
+  if (!order) return Fail(absl::InvalidArgumentError("--date-order: \"" + a.date_order + "\" is not auto, mdy or dmy"));
+  options.date_order = *order;
+  options.max_errors = a.max_errors;
   auto format = Format(g);
   if (!format.ok()) return Fail(format.status());
-  if (*format == OutputFormat::kJson) return Emit(ToJson(*info) + "\n", "");
-  std::cout << info->snapshot_id() << "\n";
-  if (!quiet)
-    std::cerr << "snapshot " << (info->already_existed() ? "already stored" : "stored") << ": "
-              << info->territory_count() << " territories, " << info->rep_count() << " reps, "
-              << info->opportunity_count() << " opportunities\n";
+
+  ProgressOptions bar;
+  bar.enabled = WantProgress(a.progress, a.quiet);
+  if (a.progress) bar.initial_delay_seconds = 0;
+  ProgressBar reading("reading  ", 0, "rows", bar);  // aligned with "uploading"
+  options.progress = [&reading](int64_t done, int64_t total) {
+    reading.SetTotal(total);
+    reading.Update(done);
+  };
+
+  if (!a.upload) {
+    auto imported = ImportCrmExport(a.dir, options);
+    if (!imported.ok()) {
+      reading.Abandon();
+      return Fail(imported.status());
+    }
+    reading.Finish();
+    if (!a.quiet) std::cout << ImportSummaryText(*imported);
+    return 0;
+  }
+
+  auto stub = v1::ReportingService::NewStub(MakeServiceChannel(g.reporting_addr));
+  std::unique_ptr<grpc::ClientContext> context;
+  std::unique_ptr<ProgressBar> uploading;
+  auto result = ImportAndUpload(
+      a.dir, options,
+      [&] {
+        context = Context(g);
+        return OpenUploadStream(*stub, *context);
+      },
+      ChunkLimits{},
+      [&](const CrmImport& imported) {
+        reading.Finish();
+        if (!a.quiet) std::cerr << ImportSummaryText(imported) << "\n";
+        uploading = std::make_unique<ProgressBar>(
+            "uploading", static_cast<int64_t>(imported.company.opportunities.size()), "opps", bar);
+      },
+      [&](int64_t sent, int64_t) { uploading->Update(sent); });
+  if (!result.ok()) {
+    reading.Abandon();
+    if (uploading) uploading->Abandon();
+    return Fail(result.status());
+  }
+  uploading->Finish();
+  const v1::SnapshotInfo& info = result->info;
+  if (*format == OutputFormat::kJson) return Emit(ToJson(info) + "\n", "");
+  std::cout << info.snapshot_id() << "\n";
+  if (!a.quiet)
+    std::cerr << "snapshot " << (info.already_existed() ? "already stored" : "stored") << ": "
+              << info.territory_count() << " territories, " << info.rep_count() << " reps, "
+              << info.opportunity_count() << " opportunities\n";
   return 0;
 }
 
@@ -482,6 +574,103 @@ int ReportAttainment(const Globals& g, const ReportArgs& a) {
   return Emit(text, a.output);
 }
 
+std::unique_ptr<v1::ReportingService::Stub> ReportingStub(const Globals& g) {
+  return v1::ReportingService::NewStub(MakeServiceChannel(g.reporting_addr));
+}
+
+// --period: nullopt for "" and "current" (the server's default, the current quarter).
+absl::StatusOr<std::optional<v1::Period>> PeriodFlag(const std::string& text) {
+  if (text.empty() || text == "current") return std::nullopt;
+  auto parsed = ParsePeriod(text);
+  if (!parsed.ok()) return parsed.status();
+  return std::optional<v1::Period>(*parsed);
+}
+
+int SnapshotsList(const Globals& g, int page_size, const std::string& page_token, bool all) {
+  auto format = Format(g);
+  if (!format.ok()) return Fail(format.status());
+  auto stub = ReportingStub(g);
+  v1::ListSnapshotsRequest request;
+  request.set_page_size(page_size);
+  request.set_page_token(page_token);
+  v1::ListSnapshotsResponse response;
+  while (true) {  // with --all, every page into one response
+    v1::ListSnapshotsResponse page;
+    auto context = Context(g);
+    grpc::Status status = stub->ListSnapshots(context.get(), request, &page);
+    if (!status.ok()) return Fail(FromGrpcStatus(status));
+    for (auto& s : *page.mutable_snapshots()) *response.add_snapshots() = std::move(s);
+    response.set_next_page_token(page.next_page_token());
+    if (!all || page.next_page_token().empty()) break;
+    request.set_page_token(page.next_page_token());
+  }
+  if (*format == OutputFormat::kTable) return Emit(SnapshotsText(response), "");
+  return Emit(Render(*format, SnapshotsTable(response), response), "");
+}
+
+int SnapshotsDelete(const Globals& g, const std::string& snapshot_id) {
+  auto format = Format(g);
+  if (!format.ok()) return Fail(format.status());
+  auto stub = ReportingStub(g);
+  v1::DeleteSnapshotRequest request;
+  request.set_snapshot_id(snapshot_id);
+  v1::DeleteSnapshotResponse response;
+  auto context = Context(g);
+  grpc::Status status = stub->DeleteSnapshot(context.get(), request, &response);
+  if (!status.ok()) return Fail(FromGrpcStatus(status));
+  if (*format == OutputFormat::kJson) return Emit(ToJson(response) + "\n", "");
+  std::cout << "deleted snapshot " << response.snapshot_id() << "\n";
+  return 0;
+}
+
+struct PipelineArgs {
+  std::string snapshot, baseline, plan, period, node, output;
+  int plan_version = 0;
+};
+
+int ReportPipeline(const Globals& g, const PipelineArgs& a) {
+  auto format = Format(g);
+  if (!format.ok()) return Fail(format.status());
+  v1::PipelineReportRequest request;
+  request.set_snapshot_id(a.snapshot);
+  request.set_baseline_snapshot_id(a.baseline);
+  request.set_plan_id(a.plan);
+  request.set_plan_version(a.plan_version);
+  request.set_node_id(a.node);
+  auto period = PeriodFlag(a.period);
+  if (!period.ok()) return Fail(period.status());
+  if (*period) *request.mutable_period() = **period;
+  auto stub = ReportingStub(g);
+  auto context = Context(g);
+  v1::PipelineReportResponse report;
+  grpc::Status status = stub->PipelineReport(context.get(), request, &report);
+  if (!status.ok()) return Fail(FromGrpcStatus(status));
+  if (*format == OutputFormat::kTable) return Emit(PipelineText(report), a.output);
+  return Emit(Render(*format, PipelineTable(report), report), a.output);
+}
+
+struct KpiArgs {
+  std::string snapshot, period, node, output;
+};
+
+int ReportKpi(const Globals& g, const KpiArgs& a) {
+  auto format = Format(g);
+  if (!format.ok()) return Fail(format.status());
+  v1::KpiReportRequest request;
+  request.set_snapshot_id(a.snapshot);
+  request.set_node_id(a.node);
+  auto period = PeriodFlag(a.period);
+  if (!period.ok()) return Fail(period.status());
+  if (*period) *request.mutable_period() = **period;
+  auto stub = ReportingStub(g);
+  auto context = Context(g);
+  v1::KpiReportResponse report;
+  grpc::Status status = stub->KpiReport(context.get(), request, &report);
+  if (!status.ok()) return Fail(FromGrpcStatus(status));
+  if (*format == OutputFormat::kTable) return Emit(KpiText(report), a.output);
+  return Emit(Render(*format, KpiTable(report), report), a.output);
+}
+
 }  // namespace
 }  // namespace salesops::salesctl
 
@@ -515,13 +704,29 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"weekly", "none"}))->capture_default_str();
   demo->callback([&] { rc = DemoData(demo_out, demo_as_of, demo_seed, demo_scale, demo_snapshots); });
 
-  auto* upload = app.add_subcommand("upload", "upload a CRM export (CSV files) as a snapshot");
-  std::string upload_dir, upload_mapping;
-  bool upload_quiet = false;
-  upload->add_option("--dir", upload_dir, "export directory (territories.csv, reps.csv, opportunities.csv, snapshot.json)")->required();
-  upload->add_option("--mapping", upload_mapping, "column mapping file for other headers");
-  upload->add_flag("--quiet", upload_quiet, "print only the snapshot id");
-  upload->callback([&] { rc = Upload(g, upload_dir, upload_mapping, upload_quiet); });
+  ImportArgs ia;
+  auto import_options = [&](CLI::App* command) {
+    command->add_option("--dir", ia.dir, "export directory (territories.csv, reps.csv, opportunities.csv, snapshot.json)")->required();
+    command->add_option("--mapping", ia.mapping, "column mapping file for other headers (format below)");
+    command->add_option("--as-of", ia.as_of, "the export's date, YYYY-MM-DD (overrides snapshot.json)");
+    command->add_option("--currency", ia.currency, "the export's currency, e.g. EUR (default: snapshot.json's, else the rows', else USD)");
+    command->add_option("--date-order", ia.date_order, "how to read 03/04/2026: auto, mdy or dmy")->capture_default_str();
+    command->add_option("--max-errors", ia.max_errors, "errors listed before reading stops")
+        ->check(CLI::Range(1, 100000))->capture_default_str();
+    command->add_flag("--progress", ia.progress, "show progress bars even when stderr is not a terminal");
+    command->add_flag("--quiet", ia.quiet, "no summary and no progress bars (with --upload: print only the snapshot id)");
+    command->footer(ImportHelpFooter());
+  };
+  auto* import = app.add_subcommand("import", "check a CRM export (CSV files) and print a summary; --upload: upload it as a snapshot");
+  import_options(import);
+  import->add_flag("--upload", ia.upload, "upload it to ReportingService once every row has been checked");
+  import->callback([&] { rc = Import(g, ia); });
+  auto* upload = app.add_subcommand("upload", "import --upload: upload a CRM export (CSV files) as a snapshot");
+  import_options(upload);
+  upload->callback([&] {
+    ia.upload = true;
+    rc = Import(g, ia);
+  });
 
   auto* forecast = app.add_subcommand("forecast", "forecast series from a long CSV (series_id,t,value)");
   ForecastArgs fa;
@@ -635,6 +840,40 @@ int main(int argc, char** argv) {
   attainment->add_option("--node", ra.node, "territory node (default: the whole company)");
   attainment->add_option("--output", ra.output, "write here instead of stdout");
   attainment->callback([&] { rc = ReportAttainment(g, ra); });
+
+  auto* pipeline = report->add_subcommand("pipeline", "open pipeline, coverage, created, and the waterfall since a baseline");
+  PipelineArgs rp;
+  pipeline->add_option("--snapshot", rp.snapshot, "snapshot id (now)")->required();
+  pipeline->add_option("--baseline", rp.baseline, "snapshot id taken at the start of the period: adds the waterfall");
+  pipeline->add_option("--plan", rp.plan, "plan id: adds the remaining quota and the coverage");
+  pipeline->add_option("--plan-version", rp.plan_version, "plan version (default: latest)");
+  pipeline->add_option("--period", rp.period, "FY2027-Q4, FY2027-M05, FY2027 (default: the current quarter)");
+  pipeline->add_option("--node", rp.node, "territory node (default: the whole company)");
+  pipeline->add_option("--output", rp.output, "write here instead of stdout");
+  pipeline->callback([&] { rc = ReportPipeline(g, rp); });
+
+  auto* kpi = report->add_subcommand("kpi", "win rate, deal size, sales cycle, velocity, against the prior period");
+  KpiArgs rk;
+  kpi->add_option("--snapshot", rk.snapshot, "snapshot id")->required();
+  kpi->add_option("--period", rk.period, "FY2027-Q4, FY2027-M05, FY2027 (default: the current quarter)");
+  kpi->add_option("--node", rk.node, "territory node (default: the whole company)");
+  kpi->add_option("--output", rk.output, "write here instead of stdout");
+  kpi->callback([&] { rc = ReportKpi(g, rk); });
+
+  auto* snapshots = app.add_subcommand("snapshots", "stored snapshots");
+  snapshots->require_subcommand(1);
+  auto* snapshots_list = snapshots->add_subcommand("list", "snapshots, newest as-of date first, with their counts");
+  int list_page_size = 0;
+  std::string list_page_token;
+  bool list_all = false;
+  snapshots_list->add_option("--page-size", list_page_size, "snapshots per page, 1..1000 (default: the server's, 100)");
+  snapshots_list->add_option("--page-token", list_page_token, "continue from a previous page");
+  snapshots_list->add_flag("--all", list_all, "every page");
+  snapshots_list->callback([&] { rc = SnapshotsList(g, list_page_size, list_page_token, list_all); });
+  auto* snapshots_delete = snapshots->add_subcommand("delete", "delete a snapshot (its cached reports are no longer served)");
+  std::string delete_id;
+  snapshots_delete->add_option("snapshot_id", delete_id, "snapshot id")->required();
+  snapshots_delete->callback([&] { rc = SnapshotsDelete(g, delete_id); });
 
   CLI11_PARSE(app, argc, argv);
   return rc;
