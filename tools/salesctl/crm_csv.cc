@@ -1073,8 +1073,6 @@ class Reader {
     }
   }
 
-  int64_t done() const { return done_; }
-
  private:
   void Tick() {
     ++done_;

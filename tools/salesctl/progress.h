@@ -57,7 +57,8 @@ class ProgressBar {
   ProgressBar& operator=(const ProgressBar&) = delete;
 
   void SetTotal(int64_t total) { total_ = total; }
-  // Records progress; redraws when the last draw is old enough.
+  // Records progress; redraws when the last draw is old enough, and at once when done reaches
+  // the total (after the initial delay either way).
   void Update(int64_t done);
   // Draws the final state (when anything was drawn) and ends the line. Idempotent.
   void Finish();
