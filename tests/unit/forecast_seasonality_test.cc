@@ -6,14 +6,12 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/series_data.h"
+
 namespace salesops::forecast {
 namespace {
 
-// R: yq <- ts(c(112, 95, 80, 130, 120, 101, 88, 141, 131, 109, 95, 150, 139, 118, 101, 162,
-//               150, 126, 109, 171, 158, 133, 117, 183), frequency = 4)
-const std::vector<double> kQuarterly = {112, 95,  80,  130, 120, 101, 88,  141,
-                                        131, 109, 95,  150, 139, 118, 101, 162,
-                                        150, 126, 109, 171, 158, 133, 117, 183};
+using series_data::kQuarterly;
 
 void ExpectAllNear(const std::vector<double>& actual, const std::vector<double>& expected,
                    double tolerance) {
