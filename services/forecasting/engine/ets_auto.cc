@@ -292,25 +292,6 @@ std::uint64_t SeedOf(std::span<const double> y, const ets::EtsSpec& spec, int ho
   return h;
 }
 
-std::vector<std::pair<std::string, double>> ParametersOf(const ets::EtsFit& fit) {
-  const ets::EtsSpec& spec = fit.spec;
-  std::vector<std::pair<std::string, double>> parameters;
-  parameters.emplace_back("alpha", fit.params.alpha);
-  if (spec.has_trend()) parameters.emplace_back("beta", fit.params.beta);
-  if (spec.has_season()) parameters.emplace_back("gamma", fit.params.gamma);
-  if (spec.damped && spec.has_trend()) parameters.emplace_back("phi", fit.params.phi);
-  parameters.emplace_back("l0", fit.initial_state[0]);
-  std::size_t offset = 1;
-  if (spec.has_trend()) {
-    parameters.emplace_back("b0", fit.initial_state[1]);
-    offset = 2;
-  }
-  for (std::size_t j = offset; j < fit.initial_state.size(); ++j) {
-    parameters.emplace_back(absl::StrCat("s", j - offset), fit.initial_state[j]);
-  }
-  parameters.emplace_back("sigma", fit.sigma);
-  return parameters;
-}
 
 }  // namespace
 
@@ -337,11 +318,31 @@ absl::StatusOr<ForecastResult> ForecastEtsFamily(std::span<const double> y,
     std::vector<Interval> intervals =
         ets::SimulatedIntervals(fit, options.horizon, options.levels, tuning.simulation_paths,
                                 SeedOf(y, spec, options.horizon));
-    return AssembleWithIntervals(ModelKind::kEts, spec.Name(), season_length, ParametersOf(fit),
+    return AssembleWithIntervals(ModelKind::kEts, spec.Name(), season_length, EtsParameters(fit),
                                  aicc, f.mean, std::move(intervals));
   }
-  return Assemble(ModelKind::kEts, spec.Name(), season_length, ParametersOf(fit), aicc, f.mean,
+  return Assemble(ModelKind::kEts, spec.Name(), season_length, EtsParameters(fit), aicc, f.mean,
                   f.sd, options);
+}
+
+std::vector<std::pair<std::string, double>> EtsParameters(const ets::EtsFit& fit) {
+  const ets::EtsSpec& spec = fit.spec;
+  std::vector<std::pair<std::string, double>> parameters;
+  parameters.emplace_back("alpha", fit.params.alpha);
+  if (spec.has_trend()) parameters.emplace_back("beta", fit.params.beta);
+  if (spec.has_season()) parameters.emplace_back("gamma", fit.params.gamma);
+  if (spec.damped && spec.has_trend()) parameters.emplace_back("phi", fit.params.phi);
+  parameters.emplace_back("l0", fit.initial_state[0]);
+  std::size_t offset = 1;
+  if (spec.has_trend()) {
+    parameters.emplace_back("b0", fit.initial_state[1]);
+    offset = 2;
+  }
+  for (std::size_t j = offset; j < fit.initial_state.size(); ++j) {
+    parameters.emplace_back(absl::StrCat("s", j - offset), fit.initial_state[j]);
+  }
+  parameters.emplace_back("sigma", fit.sigma);
+  return parameters;
 }
 
 }  // namespace salesops::forecast

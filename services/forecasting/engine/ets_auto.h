@@ -27,7 +27,9 @@
 #define SALESOPS_SERVICES_FORECASTING_ENGINE_ETS_AUTO_H_
 
 #include <span>
+#include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -138,6 +140,10 @@ absl::StatusOr<ForecastResult> ForecastEtsFamily(std::span<const double> y,
 absl::StatusOr<ForecastResult> ForecastEtsFamily(std::span<const double> y,
                                                  const ForecastOptions& options,
                                                  const ets::EtsFamilyOptions& tuning);
+
+// The parameters a result reports for a fitted ETS model: the smoothing parameters it has (alpha,
+// beta, gamma, phi), the initial states (l0, b0, s0..s{m-1}) and sigma.
+std::vector<std::pair<std::string, double>> EtsParameters(const ets::EtsFit& fit);
 
 }  // namespace salesops::forecast
 

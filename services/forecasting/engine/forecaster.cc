@@ -94,23 +94,8 @@ std::optional<ForecastResult> FromEts(const EtsFit& fit, const ForecastOptions& 
   const ets::EtsForecast f = ets::ForecastEts(fit, options.horizon);
   if (!AllFinite(f.mean) || !AllFinite(f.sd)) return std::nullopt;
   const EtsSpec& spec = fit.spec;
-  std::vector<std::pair<std::string, double>> parameters;
-  parameters.emplace_back("alpha", fit.params.alpha);
-  if (spec.has_trend()) parameters.emplace_back("beta", fit.params.beta);
-  if (spec.has_season()) parameters.emplace_back("gamma", fit.params.gamma);
-  if (spec.damped) parameters.emplace_back("phi", fit.params.phi);
-  parameters.emplace_back("l0", fit.initial_state[0]);
-  std::size_t offset = 1;
-  if (spec.has_trend()) {
-    parameters.emplace_back("b0", fit.initial_state[1]);
-    offset = 2;
-  }
-  for (std::size_t j = offset; j < fit.initial_state.size(); ++j) {
-    parameters.emplace_back(absl::StrCat("s", j - offset), fit.initial_state[j]);
-  }
-  parameters.emplace_back("sigma", fit.sigma);
   ForecastResult result = Assemble(KindOf(spec), spec.Name(), spec.has_season() ? spec.m : 1,
-                                   std::move(parameters), fit.aicc, f.mean, f.sd, options);
+                                   EtsParameters(fit), fit.aicc, f.mean, f.sd, options);
   result.residuals = fit.residuals;  // additive errors: y - yhat
   for (double& e : result.residuals) e = Finite(e);
   return result;

@@ -129,36 +129,48 @@ std::vector<Interval> EmpiricalIntervals(std::span<const double> y, const std::v
   return intervals;
 }
 
-// Croston's smoothed size and interval after the whole series (0 and 1 without a demand).
-std::pair<double, double> CrostonStates(std::span<const double> y, double alpha) {
+// Croston's recursion over the series: the in-sample one-step forecasts (the smoothed size over
+// the smoothed interval, times the SBA factor when debiased; 0 before the first demand) and the
+// smoothed size and interval after the whole series (0 and 1 without a demand).
+struct CrostonRun {
+  std::vector<double> forecasts;
   double size = 0, interval = 1;
+};
+
+CrostonRun RunCroston(std::span<const double> y, double alpha, bool debias) {
+  CrostonRun run;
+  run.forecasts.assign(y.size(), 0.0);
+  const double factor = debias ? 1 - alpha / 2 : 1.0;
+  double forecast = 0;
   std::ptrdiff_t last = -1;
   for (std::size_t t = 0; t < y.size(); ++t) {
-    if (y[t] == 0) continue;
-    const double gap = static_cast<double>(static_cast<std::ptrdiff_t>(t) - last);
-    if (last < 0) {
-      size = y[t];
-      interval = gap;
-    } else {
-      size += alpha * (y[t] - size);
-      interval += alpha * (gap - interval);
+    if (y[t] != 0) {
+      const double gap = static_cast<double>(static_cast<std::ptrdiff_t>(t) - last);
+      if (last < 0) {
+        run.size = y[t];
+        run.interval = gap;
+      } else {
+        run.size += alpha * (y[t] - run.size);
+        run.interval += alpha * (gap - run.interval);
+      }
+      last = static_cast<std::ptrdiff_t>(t);
+      forecast = factor * run.size / run.interval;
     }
-    last = static_cast<std::ptrdiff_t>(t);
+    run.forecasts[t] = forecast;
   }
-  return {size, interval};
+  return run;
 }
 
 absl::StatusOr<ForecastResult> CrostonResult(std::span<const double> y,
                                              const ForecastOptions& options, bool debias) {
   if (absl::Status status = ValidateSeriesAndOptions(y, options); !status.ok()) return status;
   const double alpha = kCrostonAlpha;
-  const std::vector<double> f = CrostonForecasts(y, alpha, debias);
-  const double mean = f.back();
-  const auto [size, interval] = CrostonStates(y, alpha);
+  const CrostonRun run = RunCroston(y, alpha, debias);
+  const double mean = run.forecasts.back();
   return AssembleWithIntervals(
       debias ? ModelKind::kSba : ModelKind::kCroston, debias ? "SBA" : "CROSTON", 1,
-      {{"alpha", alpha}, {"demand", size}, {"interval", interval}}, 0,
-      std::vector<double>(options.horizon, mean), EmpiricalIntervals(y, f, mean, options));
+      {{"alpha", alpha}, {"demand", run.size}, {"interval", run.interval}}, 0,
+      std::vector<double>(options.horizon, mean), EmpiricalIntervals(y, run.forecasts, mean, options));
 }
 
 // Mean squared one-step error of TSB at the given smoothing parameters.
@@ -202,26 +214,7 @@ std::pair<double, double> GoldenSection(F f, double lo, double hi, int iteration
 }  // namespace
 
 std::vector<double> CrostonForecasts(std::span<const double> y, double alpha, bool debias) {
-  std::vector<double> f(y.size(), 0.0);
-  const double factor = debias ? 1 - alpha / 2 : 1.0;
-  double size = 0, interval = 1, forecast = 0;
-  std::ptrdiff_t last = -1;
-  for (std::size_t t = 0; t < y.size(); ++t) {
-    if (y[t] != 0) {
-      const double gap = static_cast<double>(static_cast<std::ptrdiff_t>(t) - last);
-      if (last < 0) {
-        size = y[t];
-        interval = gap;
-      } else {
-        size += alpha * (y[t] - size);
-        interval += alpha * (gap - interval);
-      }
-      last = static_cast<std::ptrdiff_t>(t);
-      forecast = factor * size / interval;
-    }
-    f[t] = forecast;
-  }
-  return f;
+  return RunCroston(y, alpha, debias).forecasts;
 }
 
 std::vector<double> TsbForecasts(std::span<const double> y, const TsbParameters& p) {
