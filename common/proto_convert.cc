@@ -24,6 +24,13 @@ absl::Status ValidateDate(const v1::Date& date, absl::string_view field) {
   return absl::OkStatus();
 }
 
+std::optional<Date> OptionalDate(const v1::Date& date) {
+  if (IsUnset(date)) return std::nullopt;
+  auto converted = FromProto(date);
+  if (!converted.ok()) return std::nullopt;
+  return *converted;
+}
+
 v1::Date ToProto(Date date) {
   v1::Date out;
   out.set_year(static_cast<int>(date.year()));

@@ -3,6 +3,7 @@
 #define SALESOPS_COMMON_PROTO_CONVERT_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -22,6 +23,8 @@ v1::Date ToProto(Date date);
 inline bool IsUnset(const v1::Date& date) {
   return date.year() == 0 && date.month() == 0 && date.day() == 0;
 }
+// An optional date field: nullopt when unset (or, for data validated before, invalid).
+std::optional<Date> OptionalDate(const v1::Date& date);
 
 // OK, or InvalidArgument naming the field for a fiscal start month outside 0..12.
 absl::Status ValidateCalendar(const v1::FiscalCalendar& calendar, absl::string_view field);

@@ -27,13 +27,6 @@ absl::Status Invalid(absl::string_view field, absl::string_view why) {
   return absl::InvalidArgumentError(absl::StrCat(field, ": ", why));
 }
 
-std::optional<Date> DateOf(const v1::Date& d) {
-  if (IsUnset(d)) return std::nullopt;
-  auto date = FromProto(d);
-  if (!date.ok()) return std::nullopt;  // validated before: cannot happen
-  return *date;
-}
-
 // The plan period's first day and the first day after it.
 std::pair<Date, Date> PeriodDays(const v1::CreatePlanRequest& request) {
   const int fy_first =
@@ -45,8 +38,8 @@ std::pair<Date, Date> PeriodDays(const v1::CreatePlanRequest& request) {
 
 // Whether the rep is employed at some point of [first, end).
 bool EmployedDuring(const v1::Rep& rep, Date first, Date end) {
-  const auto left = DateOf(rep.end_date());
-  const auto hired = DateOf(rep.hire_date());
+  const auto left = OptionalDate(rep.end_date());
+  const auto hired = OptionalDate(rep.hire_date());
   return !(left && *left < first) && !(hired && !(*hired < end));
 }
 
@@ -261,7 +254,6 @@ absl::StatusOr<v1::Plan> BuildPlan(const v1::CreatePlanRequest& request, const F
   input.over_assignment = request.over_assignment();
   input.rounding_unit = std::max<int64_t>(1, request.rounding_unit());
   input.period_months = period;
-  auto date_of = DateOf;
   input.rep_active.assign(h.rep_count(), true);
   for (int r = 0; r < h.rep_count(); ++r) {
     // Only reps employed during the period carry quota.
@@ -276,8 +268,8 @@ absl::StatusOr<v1::Plan> BuildPlan(const v1::CreatePlanRequest& request, const F
     capacity.resize(h.rep_count());
     for (int r = 0; r < h.rep_count(); ++r) {
       if (!input.rep_active[r]) continue;
-      capacity[r] = RepMonthlyCapacity(model, date_of(h.rep(r).hire_date()),
-                                       date_of(h.rep(r).end_date()), fy_first);
+      capacity[r] = RepMonthlyCapacity(model, OptionalDate(h.rep(r).hire_date()),
+                                       OptionalDate(h.rep(r).end_date()), fy_first);
       capacity_total += SumPeriod(capacity[r], period);
     }
   }

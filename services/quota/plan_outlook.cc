@@ -13,13 +13,6 @@
 namespace salesops::quota {
 namespace {
 
-std::optional<Date> DateOf(const v1::Date& d) {
-  if (IsUnset(d)) return std::nullopt;
-  auto date = FromProto(d);
-  if (!date.ok()) return std::nullopt;
-  return *date;
-}
-
 // annual[rep][year] over the complete fiscal years of the history; -1 where the rep was not
 // employed for the whole year (or has no history).
 std::vector<std::vector<double>> AnnualBookings(const Hierarchy& h, const History& history,
@@ -36,8 +29,8 @@ std::vector<std::vector<double>> AnnualBookings(const Hierarchy& h, const Histor
     const Date year_end = FirstDayOfMonthNumber(first + 12);
     for (int r = 0; r < h.rep_count(); ++r) {
       const auto& months = history.by_rep[r];
-      const auto hire = DateOf(h.rep(r).hire_date());
-      const auto end = DateOf(h.rep(r).end_date());
+      const auto hire = OptionalDate(h.rep(r).hire_date());
+      const auto end = OptionalDate(h.rep(r).end_date());
       const bool whole_year = (!hire || !(year_start < *hire)) && (!end || !(*end < year_end));
       double total = -1;
       if (!months.empty() && whole_year) {

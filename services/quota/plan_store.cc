@@ -132,12 +132,18 @@ absl::StatusOr<v1::Plan> PlanStore::Create(v1::Plan plan) {
 }
 
 absl::StatusOr<v1::Plan> PlanStore::Append(v1::Plan plan, int expected_version) {
-  auto first = Get(plan.plan_id(), 1);
-  if (!first.ok()) return first.status();
+  // The plan's creation time, which its summary keeps (a small read, not a whole version).
+  auto reply = redis_->Command({"GET", SummaryKey(plan.plan_id())});
+  if (!reply.ok()) return StoreError(reply.status());
+  if (reply->is_nil())
+    return absl::NotFoundError(absl::StrCat("plan_id: no plan \"", plan.plan_id(), "\""));
+  v1::PlanSummary summary;
+  if (!summary.ParseFromString(reply->str))
+    return absl::DataLossError(absl::StrCat("plan store: corrupt summary of ", plan.plan_id()));
   const google::protobuf::Timestamp now = Now();
   *plan.mutable_created_at() = now;
   *plan.mutable_change()->mutable_time() = now;
-  return WriteVersion(*redis_, std::move(plan), expected_version, first->created_at());
+  return WriteVersion(*redis_, std::move(plan), expected_version, summary.created_at());
 }
 
 absl::StatusOr<v1::ListPlanVersionsResponse> PlanStore::Versions(const std::string& plan_id) {
