@@ -535,45 +535,6 @@ struct ReportArgs {
   int plan_version = 0;
 };
 
-int ReportAttainment(const Globals& g, const ReportArgs& a) {
-  v1::AttainmentReportRequest request;
-  request.set_snapshot_id(a.snapshot);
-  request.set_plan_id(a.plan);
-  request.set_plan_version(a.plan_version);
-  request.set_node_id(a.node);
-  if (!a.period.empty() && a.period != "current") {
-    auto period = ParsePeriod(a.period);
-    if (!period.ok()) return Fail(period.status());
-    *request.mutable_period() = *period;
-  }
-  auto stub = v1::ReportingService::NewStub(MakeServiceChannel(g.reporting_addr));
-  auto context = Context(g);
-  v1::AttainmentReportResponse report;
-  grpc::Status status = stub->AttainmentReport(context.get(), request, &report);
-  if (!status.ok()) return Fail(FromGrpcStatus(status));
-  auto format = Format(g);
-  if (!format.ok()) return Fail(format.status());
-  std::string text;
-  if (*format == OutputFormat::kTable) {
-    FiscalPeriod period{report.period().type() == v1::PERIOD_TYPE_MONTH  ? PeriodKind::kMonth
-                        : report.period().type() == v1::PERIOD_TYPE_YEAR ? PeriodKind::kYear
-                                                                         : PeriodKind::kQuarter,
-                        report.period().fiscal_year(), report.period().index()};
-    text = absl::StrFormat(
-        "Attainment %s (%04d-%02d-%02d .. %04d-%02d-%02d), as of %04d-%02d-%02d, %.0f%% of the "
-        "period elapsed; amounts in %s; landing = P50 with its P10-P90 interval\n"
-        "snapshot %s, plan %s v%d, engine %s\n\n",
-        PeriodName(period), report.period_start().year(), report.period_start().month(),
-        report.period_start().day(), report.period_end().year(), report.period_end().month(),
-        report.period_end().day(), report.as_of().year(), report.as_of().month(),
-        report.as_of().day(), 100 * report.elapsed_fraction(), report.currency_code(),
-        report.snapshot_id().substr(0, 12), report.plan_id(), report.plan_version(),
-        report.engine_version());
-  }
-  text += Render(*format, AttainmentTable(report), report);
-  return Emit(text, a.output);
-}
-
 std::unique_ptr<v1::ReportingService::Stub> ReportingStub(const Globals& g) {
   return v1::ReportingService::NewStub(MakeServiceChannel(g.reporting_addr));
 }
@@ -584,6 +545,39 @@ absl::StatusOr<std::optional<v1::Period>> PeriodFlag(const std::string& text) {
   auto parsed = ParsePeriod(text);
   if (!parsed.ok()) return parsed.status();
   return std::optional<v1::Period>(*parsed);
+}
+
+int ReportAttainment(const Globals& g, const ReportArgs& a) {
+  v1::AttainmentReportRequest request;
+  request.set_snapshot_id(a.snapshot);
+  request.set_plan_id(a.plan);
+  request.set_plan_version(a.plan_version);
+  request.set_node_id(a.node);
+  auto period = PeriodFlag(a.period);
+  if (!period.ok()) return Fail(period.status());
+  if (*period) *request.mutable_period() = **period;
+  auto stub = ReportingStub(g);
+  auto context = Context(g);
+  v1::AttainmentReportResponse report;
+  grpc::Status status = stub->AttainmentReport(context.get(), request, &report);
+  if (!status.ok()) return Fail(FromGrpcStatus(status));
+  auto format = Format(g);
+  if (!format.ok()) return Fail(format.status());
+  std::string text;
+  if (*format == OutputFormat::kTable) {
+    text = absl::StrFormat(
+        "Attainment %s (%04d-%02d-%02d .. %04d-%02d-%02d), as of %04d-%02d-%02d, %.0f%% of the "
+        "period elapsed; amounts in %s; landing = P50 with its P10-P90 interval\n"
+        "snapshot %s, plan %s v%d, engine %s\n\n",
+        PeriodName(FromProto(report.period())), report.period_start().year(), report.period_start().month(),
+        report.period_start().day(), report.period_end().year(), report.period_end().month(),
+        report.period_end().day(), report.as_of().year(), report.as_of().month(),
+        report.as_of().day(), 100 * report.elapsed_fraction(), report.currency_code(),
+        report.snapshot_id().substr(0, 12), report.plan_id(), report.plan_version(),
+        report.engine_version());
+  }
+  text += Render(*format, AttainmentTable(report), report);
+  return Emit(text, a.output);
 }
 
 int SnapshotsList(const Globals& g, int page_size, const std::string& page_token, bool all) {
