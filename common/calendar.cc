@@ -122,6 +122,29 @@ DateRange RangeOf(const FiscalPeriod& period, int start_month) {
   return {first, last};
 }
 
+namespace {
+int PeriodsPerYear(PeriodKind kind) {
+  return kind == PeriodKind::kMonth ? 12 : kind == PeriodKind::kQuarter ? 4 : 1;
+}
+// Periods since fiscal year 0: a running count that Shift and Between work on.
+int Ordinal(const FiscalPeriod& p) {
+  return p.kind == PeriodKind::kYear ? p.fiscal_year
+                                     : p.fiscal_year * PeriodsPerYear(p.kind) + (p.index - 1);
+}
+}  // namespace
+
+FiscalPeriod ShiftPeriod(const FiscalPeriod& period, int n) {
+  const int per_year = PeriodsPerYear(period.kind);
+  const int ordinal = Ordinal(period) + n;
+  FiscalPeriod out = period;
+  // Floor division keeps the index in 1..per_year for ordinals of any sign.
+  out.fiscal_year = ordinal >= 0 ? ordinal / per_year : -((-ordinal + per_year - 1) / per_year);
+  if (period.kind != PeriodKind::kYear) out.index = ordinal - out.fiscal_year * per_year + 1;
+  return out;
+}
+
+int PeriodsBetween(const FiscalPeriod& from, const FiscalPeriod& to) { return Ordinal(to) - Ordinal(from); }
+
 std::string PeriodName(const FiscalPeriod& period) {
   switch (period.kind) {
     case PeriodKind::kMonth: return absl::StrFormat("FY%d M%02d", period.fiscal_year, period.index);

@@ -64,6 +64,11 @@ DateRange RangeOf(const FiscalPeriod& period, int start_month);
 // The MonthNumber of the first month of a fiscal year.
 int FirstMonthNumberOfFiscalYear(int fiscal_year, int start_month);
 
+// The period `n` periods of the same kind after `period` (n < 0: before it).
+FiscalPeriod ShiftPeriod(const FiscalPeriod& period, int n);
+// How many periods of their (common) kind `to` is after `from` (negative when before).
+int PeriodsBetween(const FiscalPeriod& from, const FiscalPeriod& to);
+
 // Readable name, e.g. "FY2027 Q2", "FY2027 M05", "FY2027".
 std::string PeriodName(const FiscalPeriod& period);
 

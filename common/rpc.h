@@ -5,11 +5,14 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
+#include <vector>
 
 #include "absl/strings/string_view.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "common/grpc_status.h"
 #include "common/thread_pool.h"
 #include "grpcpp/channel.h"
@@ -41,6 +44,46 @@ absl::StatusOr<Response> CallService(absl::string_view service,
   grpc::Status status = call(context.get(), &response);
   if (!status.ok()) return DownstreamError(service, status);
   return response;
+}
+
+// Makes one call per request to another service, at most `max_in_flight` at a time, and waits
+// for them all: the responses in request order, or the first failure (as CallService). `start`
+// issues one asynchronous call: start(ClientContext*, const Request*, Response*,
+// std::function<void(grpc::Status)> done), e.g. via stub->async()->Method(...).
+template <typename Response, typename Request, typename Start>
+absl::StatusOr<std::vector<Response>> CallServiceAll(absl::string_view service,
+                                                     const grpc::CallbackServerContext& parent,
+                                                     std::chrono::milliseconds default_deadline,
+                                                     std::span<const Request> requests,
+                                                     int max_in_flight, Start start) {
+  std::vector<Response> responses(requests.size());
+  std::vector<std::unique_ptr<grpc::ClientContext>> contexts(requests.size());
+  absl::Mutex mu;
+  absl::CondVar progressed;
+  size_t finished = 0, started = 0;
+  grpc::Status failure;  // the first failure
+  auto launch = [&](size_t i) {  // called with mu held
+    contexts[i] = DownstreamContext(parent, default_deadline);
+    ++started;
+    start(contexts[i].get(), &requests[i], &responses[i], [&](grpc::Status status) {
+      absl::MutexLock lock(&mu);
+      if (!status.ok() && failure.ok()) failure = status;
+      ++finished;
+      progressed.Signal();
+    });
+  };
+  absl::MutexLock lock(&mu);
+  while (finished < requests.size()) {
+    // Keep up to max_in_flight calls going; stop starting new ones after a failure.
+    while (started < requests.size() && started - finished < static_cast<size_t>(max_in_flight) &&
+           failure.ok())
+      launch(started);
+    if (!failure.ok() && finished == started) break;
+    const size_t seen = finished;
+    while (finished == seen) progressed.Wait(&mu);
+  }
+  if (!failure.ok()) return DownstreamError(service, failure);
+  return responses;
 }
 
 // A channel to another service: round_robin over every address the target resolves to (use

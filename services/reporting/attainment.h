@@ -7,38 +7,31 @@
 // as-of date. Open pipeline counts deals not closed and not OMITTED whose close date is in the
 // period (including slipped ones dated before the as-of date).
 //
-// Landing: closed-won to date plus the forecast of the rest of the period. Each row's monthly
-// closed-won history (up to the last complete month) is forecast by ForecastService; the months
-// left in the period are added, the current month pro rata by the days left. The interval adds the
-// monthly 80% bounds, i.e. assumes the months' errors move together, which is the cautious choice.
+// Landing: ForecastService.ForecastLanding for every row (landing_rows.h), calibrated on the
+// company's earlier snapshots, next to the row's forecast categories rolled up cumulatively.
 #ifndef SALESOPS_SERVICES_REPORTING_ATTAINMENT_H_
 #define SALESOPS_SERVICES_REPORTING_ATTAINMENT_H_
 
-#include <functional>
+#include <memory>
+#include <span>
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "common/calendar.h"
-#include "salesops/v1/forecasting.pb.h"
 #include "salesops/v1/quota.pb.h"
 #include "salesops/v1/reporting.pb.h"
+#include "services/reporting/landing_rows.h"
 #include "services/reporting/snapshot.h"
 
 namespace salesops::reporting {
 
-using ForecastFn =
-    std::function<absl::StatusOr<v1::ForecastResponse>(const v1::ForecastRequest& request)>;
-
-// The level of the landing interval, in percent (P10..P90).
-inline constexpr double kLandingLevel = 80.0;
-
 // NotFound for an unknown node; FailedPrecondition when the plan's fiscal year or currency does
-// not match. `forecast` is called once, with one series per row.
-absl::StatusOr<v1::AttainmentReportResponse> BuildAttainmentReport(const Snapshot& snapshot,
-                                                                   const v1::Plan& plan,
-                                                                   const FiscalPeriod& period,
-                                                                   const std::string& node_id,
-                                                                   const ForecastFn& forecast);
+// not match. `landing` is called once, with one request per row; `past` are the company's earlier
+// snapshots (see BuildRowLandingRequests).
+absl::StatusOr<v1::AttainmentReportResponse> BuildAttainmentReport(
+    const Snapshot& snapshot, std::span<const std::shared_ptr<const Snapshot>> past,
+    const v1::Plan& plan, const FiscalPeriod& period, const std::string& node_id,
+    const LandingBatchFn& landing, const LandingRowsOptions& options = {});
 
 }  // namespace salesops::reporting
 

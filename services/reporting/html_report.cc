@@ -637,14 +637,16 @@ std::string Headline(const v1::AttainmentReportResponse& report) {
                                        : absl::StrCat(c(top.weighted_pipeline()), " weighted"));
   if (top.has_landing()) {
     const auto& l = top.landing();
-    const std::string interval = std::fabs(l.level() - 80) < 1e-9
-                                     ? "P10–P90"
-                                     : absl::StrFormat("%g%% interval", Finite(l.level()));
-    out += Tile(
-        "Landing (P50)", c(l.expected()), cur,
-        absl::StrCat(
-            interval, " ", c(l.lower()), " – ", c(l.upper()),
-            has_quota ? absl::StrCat(" · ", Pct(l.expected_attainment_pct()), " of quota") : ""));
+    out += Tile("Landing (P50)", c(l.p50()), cur,
+                absl::StrCat("P10–P90 ", c(l.p10()), " – ", c(l.p90()),
+                             has_quota ? absl::StrCat(" · ", Pct(Finite(l.probability_of_quota()) * 100),
+                                                      " chance of quota")
+                                       : ""));
+  }
+  if (top.has_categories()) {
+    const auto& k = top.categories();
+    out += Tile("Commit", c(k.commit()), cur,
+                absl::StrCat("best case ", c(k.best_case()), " · pipeline ", c(k.pipeline())));
   }
   out += "</section>\n";
   return out;
@@ -709,9 +711,10 @@ std::string AttainmentTable(const v1::AttainmentReportResponse& report) {
   };
   const double pace = Finite(report.elapsed_fraction()) * 100;
   const std::vector<std::pair<std::string_view, bool>> columns = {
-      {"Name", false},       {"Quota", true},         {"Closed won", true}, {"Attainment", true},
-      {"Gap", true},         {"Open pipeline", true}, {"Weighted", true},   {"Coverage", true},
-      {"Landing P50", true}, {"P10 – P90", true}};
+      {"Name", false},        {"Quota", true},      {"Closed won", true},
+      {"Attainment", true},   {"Open pipeline", true}, {"Coverage", true},
+      {"Commit", true},       {"Best case", true},  {"Landing P50", true},
+      {"P10 – P90", true},    {"P(quota)", true}};
   std::string out = absl::StrCat(
       "<section class=\"card table-wrap\"><table id=\"attainment-table\"><caption>Attainment by "
       "node "
@@ -727,13 +730,20 @@ std::string AttainmentTable(const v1::AttainmentReportResponse& report) {
         Num(m(r.quota())), Num(m(r.closed_won())),
         has_quota ? Num(Pct(r.attainment_pct()), AttainmentStatus(Finite(r.attainment_pct()), pace))
                   : Num("–", "muted"),
-        Num(m(r.gap())), Num(m(r.open_pipeline())), Num(m(r.weighted_pipeline())),
+        Num(m(r.open_pipeline())),
         r.gap().minor_units() > 0 ? Num(Times(r.coverage())) : Num("–", "muted"));
-    if (r.has_landing()) {
-      absl::StrAppend(&out, Num(m(r.landing().expected())),
-                      Num(absl::StrCat(c(r.landing().lower()), " – ", c(r.landing().upper()))));
+    if (r.has_categories()) {
+      absl::StrAppend(&out, Num(m(r.categories().commit())), Num(m(r.categories().best_case())));
     } else {
       absl::StrAppend(&out, Num("–", "muted"), Num("–", "muted"));
+    }
+    if (r.has_landing()) {
+      absl::StrAppend(&out, Num(m(r.landing().p50())),
+                      Num(absl::StrCat(c(r.landing().p10()), " – ", c(r.landing().p90()))),
+                      has_quota ? Num(Pct(Finite(r.landing().probability_of_quota()) * 100))
+                                : Num("–", "muted"));
+    } else {
+      absl::StrAppend(&out, Num("–", "muted"), Num("–", "muted"), Num("–", "muted"));
     }
     out += "</tr>";
   }

@@ -51,17 +51,7 @@ void Count(const Deal& d, const PeriodDays& days, Counts& c) {
 
 }  // namespace
 
-FiscalPeriod PriorPeriod(const FiscalPeriod& period) {
-  FiscalPeriod prior = period;
-  const int per_year = period.kind == PeriodKind::kMonth ? 12 : period.kind == PeriodKind::kQuarter ? 4 : 1;
-  if (period.kind == PeriodKind::kYear || period.index <= 1) {
-    prior.fiscal_year = period.fiscal_year - 1;
-    if (period.kind != PeriodKind::kYear) prior.index = per_year;
-  } else {
-    prior.index = period.index - 1;
-  }
-  return prior;
-}
+FiscalPeriod PriorPeriod(const FiscalPeriod& period) { return ShiftPeriod(period, -1); }
 
 absl::StatusOr<v1::KpiReportResponse> BuildKpiReport(const Snapshot& snapshot,
                                                      const FiscalPeriod& period,

@@ -1,13 +1,17 @@
 #include "services/reporting/reporting_service.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "common/grpc_status.h"
 #include "common/log.h"
 #include "common/proto_convert.h"
 #include "common/rpc.h"
+#include "services/reporting/accuracy.h"
 #include "services/reporting/attainment.h"
+#include "services/reporting/html_report.h"
 #include "services/reporting/kpi.h"
 #include "services/reporting/pipeline.h"
+#include "services/reporting/render_page.h"
 
 namespace salesops::reporting {
 namespace {
@@ -15,6 +19,17 @@ namespace {
 // ListSnapshots page sizes.
 constexpr int kDefaultPageSize = 100;
 constexpr int kMaxPageSize = 1000;
+// The earlier snapshots a landing calibrates on: those of the last 400 days (the four quarters
+// before the current one), two weeks apart, at most 32, so a report loads a bounded amount.
+constexpr int kHistoryWindowDays = 400;
+constexpr int kHistoryGapDays = 14;
+constexpr int kMaxHistorySnapshots = 32;
+// The accuracy report: the snapshots of its periods (a week apart) and, for the first of them,
+// the history window before; at most 80 snapshots.
+constexpr int kAccuracyGapDays = 7;
+constexpr int kMaxAccuracySnapshots = 80;
+// Landing calls to ForecastService in flight at once for one report.
+constexpr int kLandingCallsInFlight = 8;
 
 // Reads the upload stream message by message; each chunk is validated and written to the store
 // before the next is read, so memory stays bounded and a slow store slows the client down.
@@ -140,6 +155,48 @@ grpc::ServerUnaryReactor* ReportingServiceImpl::KpiReport(grpc::CallbackServerCo
   });
 }
 
+grpc::ServerUnaryReactor* ReportingServiceImpl::RenderReport(grpc::CallbackServerContext* context,
+                                                             const v1::RenderReportRequest* request,
+                                                             v1::RenderReportResponse* response) {
+  return FinishOnPool(context, *deps_.handlers, [=, this]() -> absl::Status {
+    // The two reports (each from the cache when there), then the page; the fields they share
+    // have the same names, so their errors name this request's fields.
+    v1::AttainmentReportRequest attainment_request;
+    attainment_request.set_snapshot_id(request->snapshot_id());
+    attainment_request.set_plan_id(request->plan_id());
+    attainment_request.set_plan_version(request->plan_version());
+    if (request->has_period()) *attainment_request.mutable_period() = request->period();
+    attainment_request.set_node_id(request->node_id());
+    v1::AttainmentReportResponse attainment;
+    if (auto s = BuildAttainment(context, attainment_request, &attainment); !s.ok()) return s;
+    v1::PipelineReportRequest pipeline_request;
+    pipeline_request.set_snapshot_id(request->snapshot_id());
+    pipeline_request.set_plan_id(request->plan_id());
+    pipeline_request.set_plan_version(attainment.plan_version());
+    *pipeline_request.mutable_period() = attainment.period();
+    pipeline_request.set_node_id(request->node_id());
+    pipeline_request.set_baseline_snapshot_id(request->baseline_snapshot_id());
+    v1::PipelineReportResponse pipeline;
+    if (auto s = BuildPipeline(context, pipeline_request, &pipeline); !s.ok()) return s;
+    auto snapshot = deps_.snapshots->Load(request->snapshot_id());
+    if (!snapshot.ok()) return snapshot.status();
+    response->set_html(RenderHtmlReport(BuildReportPage(**snapshot, attainment, &pipeline)));
+    response->set_snapshot_id(attainment.snapshot_id());
+    response->set_plan_id(attainment.plan_id());
+    response->set_plan_version(attainment.plan_version());
+    response->set_engine_version(attainment.engine_version());
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* ReportingServiceImpl::ForecastAccuracyReport(
+    grpc::CallbackServerContext* context, const v1::ForecastAccuracyRequest* request,
+    v1::ForecastAccuracyResponse* response) {
+  return FinishOnPool(context, *deps_.handlers, [=, this]() {
+    return BuildAccuracy(context, *request, response);
+  });
+}
+
 absl::StatusOr<ReportingServiceImpl::ReportInputs> ReportingServiceImpl::PrepareReport(
     grpc::CallbackServerContext* context, const ReportSpec& spec) {
   // 1. The request on its own.
@@ -210,7 +267,7 @@ absl::StatusOr<ReportingServiceImpl::ReportInputs> ReportingServiceImpl::Prepare
 }
 
 template <typename Response, typename Request, typename Build>
-absl::Status ReportingServiceImpl::CachedReport(const char* method, const Request& normalized,
+absl::Status ReportingServiceImpl::CachedReport(const std::string& method, const Request& normalized,
                                                 Build build, Response* response) {
   const std::string key = deps_.cache->KeyFor(method, normalized);
   if (deps_.cache->GetMessage(key, response)) return absl::OkStatus();
@@ -219,6 +276,38 @@ absl::Status ReportingServiceImpl::CachedReport(const char* method, const Reques
   *response = std::move(*report);
   deps_.cache->PutMessage(key, *response);
   return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<std::string>> ReportingServiceImpl::EarlierSnapshotIds(
+    const v1::SnapshotInfo& now, int window_days, int gap_days, int max_count) {
+  auto as_of = FromProto(now.header().as_of());
+  if (!as_of.ok()) return absl::DataLossError(absl::StrCat("snapshot store: bad as-of date of ", now.snapshot_id()));
+  return deps_.snapshots->EarlierIds(DayNumber(*as_of), window_days, gap_days, max_count);
+}
+
+absl::StatusOr<std::vector<std::shared_ptr<const Snapshot>>> ReportingServiceImpl::EarlierSnapshots(
+    const Snapshot& now, const std::vector<std::string>& ids) {
+  const std::string& root = now.hierarchy.node(now.hierarchy.root()).id();
+  std::vector<std::shared_ptr<const Snapshot>> past;
+  for (const std::string& id : ids) {
+    auto snapshot = deps_.snapshots->Load(id);
+    if (absl::IsNotFound(snapshot.status())) continue;  // deleted meanwhile
+    if (!snapshot.ok()) return snapshot.status();
+    const Hierarchy& h = (*snapshot)->hierarchy;
+    if (h.node(h.root()).id() == root) past.push_back(std::move(*snapshot));  // the same company
+  }
+  return past;
+}
+
+LandingBatchFn ReportingServiceImpl::LandingCaller(grpc::CallbackServerContext* context) {
+  return [this, context](std::span<const v1::ForecastLandingRequest> requests) {
+    return CallServiceAll<v1::ForecastLandingResponse>(
+        "forecast service", *context, deps_.default_deadline, requests, kLandingCallsInFlight,
+        [this](grpc::ClientContext* c, const v1::ForecastLandingRequest* request,
+               v1::ForecastLandingResponse* response, std::function<void(grpc::Status)> done) {
+          deps_.forecast->async()->ForecastLanding(c, request, response, std::move(done));
+        });
+  };
 }
 
 absl::Status ReportingServiceImpl::BuildAttainment(grpc::CallbackServerContext* context,
@@ -235,20 +324,22 @@ absl::Status ReportingServiceImpl::BuildAttainment(grpc::CallbackServerContext* 
   v1::AttainmentReportRequest normalized = request;
   normalized.set_plan_version(inputs->plan->version());
   *normalized.mutable_period() = inputs->period_proto;
+  // The landing depends on the earlier snapshots too: their ids are part of the cache key.
+  auto past_ids = EarlierSnapshotIds(inputs->snapshot, kHistoryWindowDays, kHistoryGapDays,
+                                     kMaxHistorySnapshots);
+  if (!past_ids.ok()) return past_ids.status();
   return CachedReport(
-      "AttainmentReport", normalized,
+      absl::StrCat("AttainmentReport/", absl::StrJoin(*past_ids, ",")), normalized,
       [&]() -> absl::StatusOr<v1::AttainmentReportResponse> {
         auto snapshot = deps_.snapshots->Load(request.snapshot_id());
         if (!snapshot.ok()) return snapshot.status();
-        ForecastFn forecast = [&](const v1::ForecastRequest& forecast_request) {
-          return CallService<v1::ForecastResponse>(
-              "forecast service", *context, deps_.default_deadline,
-              [&](grpc::ClientContext* c, v1::ForecastResponse* r) {
-                return deps_.forecast->Forecast(c, forecast_request, r);
-              });
-        };
-        return BuildAttainmentReport(**snapshot, *inputs->plan, inputs->period, request.node_id(),
-                                     forecast);
+        auto past = EarlierSnapshots(**snapshot, *past_ids);
+        if (!past.ok()) return past.status();
+        auto report = BuildAttainmentReport(**snapshot, *past, *inputs->plan, inputs->period,
+                                            request.node_id(), LandingCaller(context));
+        if (!report.ok()) return report.status();
+        for (const auto& p : *past) report->add_history_snapshot_ids(p->id);
+        return report;
       },
       response);
 }
@@ -300,6 +391,43 @@ absl::Status ReportingServiceImpl::BuildKpi(grpc::CallbackServerContext* context
         auto snapshot = deps_.snapshots->Load(request.snapshot_id());
         if (!snapshot.ok()) return snapshot.status();
         return BuildKpiReport(**snapshot, inputs->period, request.node_id());
+      },
+      response);
+}
+
+absl::Status ReportingServiceImpl::BuildAccuracy(grpc::CallbackServerContext* context,
+                                                 const v1::ForecastAccuracyRequest& request,
+                                                 v1::ForecastAccuracyResponse* response) {
+  PeriodKind kind = PeriodKind::kQuarter;
+  switch (request.period_type()) {
+    case v1::PERIOD_TYPE_UNSPECIFIED:
+    case v1::PERIOD_TYPE_QUARTER: break;
+    case v1::PERIOD_TYPE_MONTH: kind = PeriodKind::kMonth; break;
+    default:
+      return absl::InvalidArgumentError("period_type: must be MONTH or QUARTER (unset: QUARTER)");
+  }
+  ReportSpec spec;
+  spec.snapshot_id = request.snapshot_id();
+  auto inputs = PrepareReport(context, spec);
+  if (!inputs.ok()) return inputs.status();
+  // The periods asked for, plus the calibration window before the first of them.
+  const int period_days = kind == PeriodKind::kMonth ? 31 : 92;
+  const int periods = request.periods() > 0 ? request.periods() : 4;
+  auto earlier_ids =
+      EarlierSnapshotIds(inputs->snapshot, (std::clamp(periods, 1, 12) + 1) * period_days + kHistoryWindowDays,
+                         kAccuracyGapDays, kMaxAccuracySnapshots);
+  if (!earlier_ids.ok()) return earlier_ids.status();
+  v1::ForecastAccuracyRequest normalized = request;
+  normalized.set_period_type(kind == PeriodKind::kMonth ? v1::PERIOD_TYPE_MONTH : v1::PERIOD_TYPE_QUARTER);
+  return CachedReport(
+      absl::StrCat("ForecastAccuracyReport/", absl::StrJoin(*earlier_ids, ",")), normalized,
+      [&]() -> absl::StatusOr<v1::ForecastAccuracyResponse> {
+        auto latest = deps_.snapshots->Load(request.snapshot_id());
+        if (!latest.ok()) return latest.status();
+        auto earlier = EarlierSnapshots(**latest, *earlier_ids);
+        if (!earlier.ok()) return earlier.status();
+        return BuildForecastAccuracyReport(**latest, *earlier, request.node_id(), kind,
+                                           request.periods(), LandingCaller(context));
       },
       response);
 }

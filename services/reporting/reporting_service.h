@@ -31,6 +31,7 @@
 #include "salesops/v1/forecasting.grpc.pb.h"
 #include "salesops/v1/quota.grpc.pb.h"
 #include "salesops/v1/reporting.grpc.pb.h"
+#include "services/reporting/landing_rows.h"
 #include "services/reporting/snapshot_store.h"
 
 namespace salesops::reporting {
@@ -69,6 +70,12 @@ class ReportingServiceImpl final : public v1::ReportingService::CallbackService 
   grpc::ServerUnaryReactor* KpiReport(grpc::CallbackServerContext* context,
                                       const v1::KpiReportRequest* request,
                                       v1::KpiReportResponse* response) override;
+  grpc::ServerUnaryReactor* RenderReport(grpc::CallbackServerContext* context,
+                                         const v1::RenderReportRequest* request,
+                                         v1::RenderReportResponse* response) override;
+  grpc::ServerUnaryReactor* ForecastAccuracyReport(grpc::CallbackServerContext* context,
+                                                   const v1::ForecastAccuracyRequest* request,
+                                                   v1::ForecastAccuracyResponse* response) override;
 
  private:
   // What a report request names, field by field (the request messages differ).
@@ -91,10 +98,20 @@ class ReportingServiceImpl final : public v1::ReportingService::CallbackService 
   // Steps 1-4 above.
   absl::StatusOr<ReportInputs> PrepareReport(grpc::CallbackServerContext* context,
                                              const ReportSpec& spec);
-  // Steps 5-6: the cached report for `normalized`, or `build`'s, then cached.
+  // Steps 5-6: the cached report for `normalized`, or `build`'s, then cached. `method` names the
+  // report and anything else the answer depends on that the request does not say.
   template <typename Response, typename Request, typename Build>
-  absl::Status CachedReport(const char* method, const Request& normalized, Build build,
+  absl::Status CachedReport(const std::string& method, const Request& normalized, Build build,
                             Response* response);
+  // The ids of the earlier snapshots a landing calibrates on (SnapshotStore::EarlierIds), newest
+  // first, and those of them that are of the same company (same root territory), loaded.
+  absl::StatusOr<std::vector<std::string>> EarlierSnapshotIds(const v1::SnapshotInfo& now,
+                                                              int window_days, int gap_days,
+                                                              int max_count);
+  absl::StatusOr<std::vector<std::shared_ptr<const Snapshot>>> EarlierSnapshots(
+      const Snapshot& now, const std::vector<std::string>& ids);
+  // ForecastService.ForecastLanding for each request, several at a time.
+  LandingBatchFn LandingCaller(grpc::CallbackServerContext* context);
 
   absl::Status BuildAttainment(grpc::CallbackServerContext* context,
                                const v1::AttainmentReportRequest& request,
@@ -104,6 +121,9 @@ class ReportingServiceImpl final : public v1::ReportingService::CallbackService 
                              v1::PipelineReportResponse* response);
   absl::Status BuildKpi(grpc::CallbackServerContext* context, const v1::KpiReportRequest& request,
                         v1::KpiReportResponse* response);
+  absl::Status BuildAccuracy(grpc::CallbackServerContext* context,
+                             const v1::ForecastAccuracyRequest& request,
+                             v1::ForecastAccuracyResponse* response);
 
   ReportingDeps deps_;
 };

@@ -1,5 +1,7 @@
 #include "services/reporting/snapshot.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "common/calendar.h"
 #include "common/proto_convert.h"
@@ -20,8 +22,19 @@ uint64_t OpportunityKey(std::string_view id) {
   return h;
 }
 
-absl::StatusOr<Deal> ToDeal(const Hierarchy& h, const v1::Opportunity& o) {
+absl::StatusOr<Deal> ToDeal(const Hierarchy& h, const v1::Opportunity& o,
+                            std::vector<std::string>& stages) {
   Deal d;
+  if (!o.stage().empty()) {
+    // A CRM has a handful of stages: a linear search is the fastest lookup.
+    auto it = std::find(stages.begin(), stages.end(), o.stage());
+    if (it == stages.end()) {
+      if (stages.size() >= 32767)
+        return absl::DataLossError(absl::StrCat("opportunity ", o.id(), ": more than 32,767 stage names"));
+      it = stages.insert(stages.end(), o.stage());
+    }
+    d.stage = static_cast<int16_t>(it - stages.begin());
+  }
   d.key = OpportunityKey(o.id());
   d.rep = h.FindRep(o.owner_rep_id());
   d.node = h.FindNode(o.territory_id());
@@ -60,7 +73,7 @@ absl::StatusOr<SnapshotDecoder> SnapshotDecoder::Start(std::string id,
 absl::Status SnapshotDecoder::AddOpportunities(const v1::SnapshotChunk& chunk) {
   snapshot_.deals.reserve(snapshot_.deals.size() + chunk.opportunities_size());
   for (const v1::Opportunity& o : chunk.opportunities()) {
-    auto deal = ToDeal(snapshot_.hierarchy, o);
+    auto deal = ToDeal(snapshot_.hierarchy, o, snapshot_.stages);
     if (!deal.ok()) return deal.status();
     snapshot_.deals.push_back(*deal);
   }

@@ -26,6 +26,7 @@ struct Deal {
   int close_day = 0;    // DayNumber
   bool closed = false;
   bool won = false;
+  int16_t stage = -1;  // index into Snapshot::stages; -1 when the CRM gave none
 };
 static_assert(sizeof(Deal) <= 48, "Deal is stored once per opportunity: keep it compact");
 
@@ -40,6 +41,7 @@ struct Snapshot {
   v1::SnapshotHeader header;
   Hierarchy hierarchy;
   std::vector<Deal> deals;
+  std::vector<std::string> stages;  // the distinct CRM stage names, in order of first appearance
   int as_of_day = 0;  // DayNumber of header.as_of
 };
 
@@ -57,8 +59,10 @@ class SnapshotDecoder {
   Snapshot snapshot_;
 };
 
-// The compact form of one opportunity; DataLoss when it names an unknown rep or territory.
-absl::StatusOr<Deal> ToDeal(const Hierarchy& hierarchy, const v1::Opportunity& opportunity);
+// The compact form of one opportunity; DataLoss when it names an unknown rep or territory, or
+// when `stages` (the snapshot's stage names, extended with a new one) would exceed 32,767 names.
+absl::StatusOr<Deal> ToDeal(const Hierarchy& hierarchy, const v1::Opportunity& opportunity,
+                            std::vector<std::string>& stages);
 
 }  // namespace salesops::reporting
 

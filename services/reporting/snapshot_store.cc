@@ -331,6 +331,26 @@ absl::StatusOr<v1::ListSnapshotsResponse> SnapshotStore::List(int page_size,
   return response;
 }
 
+absl::StatusOr<std::vector<std::string>> SnapshotStore::EarlierIds(int as_of_day, int window_days,
+                                                                   int min_gap_days, int max_count) {
+  // Index scores are as_of_day * 2^32 + upload sequence (see the top of snapshot_store.h).
+  const auto score = [](int64_t day) { return absl::StrCat(day << 32); };
+  auto reply = redis_->Command({"ZREVRANGEBYSCORE", kIndexKey, absl::StrCat("(", score(as_of_day)),
+                                score(as_of_day - window_days), "WITHSCORES"});
+  if (!reply.ok()) return StoreError(reply.status());
+  std::vector<std::string> ids;
+  int64_t last_kept = INT64_MAX;
+  for (size_t i = 0; i + 1 < reply->elements.size() && static_cast<int>(ids.size()) < max_count; i += 2) {
+    double s = 0;
+    if (!absl::SimpleAtod(reply->elements[i + 1].str, &s)) continue;
+    const int64_t day = static_cast<int64_t>(s) >> 32;
+    if (last_kept != INT64_MAX && day > last_kept - min_gap_days) continue;
+    ids.push_back(reply->elements[i].str);
+    last_kept = day;
+  }
+  return ids;
+}
+
 absl::Status SnapshotStore::Delete(const std::string& id) {
   auto replies = redis_->Pipeline({{"MULTI"},
                                    {"DEL", Key(id, "info")},

@@ -113,11 +113,16 @@ void FillAttainmentRow(v1::AttainmentRow* row, const std::string& id, const std:
   row->set_coverage(gap > 0 ? t.open / gap : 0);
   auto* landing = row->mutable_landing();
   *landing->mutable_expected() = Usd(t.won + t.open * 0.42);
-  *landing->mutable_lower() = Usd(t.won + t.open * 0.27);
-  *landing->mutable_upper() = Usd(t.won + t.open * 0.58);
-  landing->set_level(80);
-  landing->set_model("ETS(A,N,A)");
-  landing->set_expected_attainment_pct(100 * (t.won + t.open * 0.42) / t.quota);
+  *landing->mutable_p50() = Usd(t.won + t.open * 0.42);
+  *landing->mutable_p10() = Usd(t.won + t.open * 0.27);
+  *landing->mutable_p90() = Usd(t.won + t.open * 0.58);
+  landing->set_probability_of_quota(0.35);
+  landing->set_p50_attainment_pct(100 * (t.won + t.open * 0.42) / t.quota);
+  auto* categories = row->mutable_categories();
+  *categories->mutable_closed() = Usd(t.won);
+  *categories->mutable_commit() = Usd(t.won + t.open * 0.3);
+  *categories->mutable_best_case() = Usd(t.won + t.open * 0.6);
+  *categories->mutable_pipeline() = Usd(t.won + t.open);
 }
 
 void FillPipelineRow(v1::PipelineRow* row, const std::string& id, const std::string& name,

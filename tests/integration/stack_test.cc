@@ -230,12 +230,18 @@ TEST_F(StackTest, AttainmentReportAcrossTheThreeServices) {
   EXPECT_EQ(top.closed_won().minor_units(), won);
   EXPECT_EQ(top.open_pipeline().minor_units(), open);
   EXPECT_EQ(top.quota().minor_units(), plan->allocations(0).quarterly_quota(3).minor_units());
-  // Landing: at least what is won, an interval around the expectation.
-  EXPECT_GE(top.landing().expected().minor_units(), won);
-  EXPECT_LE(top.landing().lower().minor_units(), top.landing().expected().minor_units());
-  EXPECT_GE(top.landing().upper().minor_units(), top.landing().expected().minor_units());
-  EXPECT_GT(top.landing().upper().minor_units(), top.landing().lower().minor_units());
-  EXPECT_FALSE(top.landing().model().empty());
+  // Landing (ForecastService.ForecastLanding): at least what is won, P10 <= P50 <= P90, at most
+  // everything open landing; the categories cumulative from what is won.
+  const auto& landing = top.landing();
+  EXPECT_GE(landing.p10().minor_units(), won);
+  EXPECT_LE(landing.p10().minor_units(), landing.p50().minor_units());
+  EXPECT_LE(landing.p50().minor_units(), landing.p90().minor_units());
+  EXPECT_GT(landing.p90().minor_units(), landing.p10().minor_units());
+  EXPECT_GT(landing.probability_of_quota(), 0.0);
+  EXPECT_LT(landing.probability_of_quota(), 1.0);
+  EXPECT_EQ(top.categories().closed().minor_units(), won);
+  EXPECT_LE(top.categories().commit().minor_units(), top.categories().best_case().minor_units());
+  EXPECT_EQ(top.categories().pipeline().minor_units(), won + open);
   // Reps' won adds up to at most the company's (reps count what they own).
   int64_t reps_won = 0;
   for (const auto& row : report.rows())

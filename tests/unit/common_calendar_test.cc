@@ -75,5 +75,21 @@ TEST(CalendarTest, PeriodContainingAndNames) {
   }
 }
 
+TEST(CalendarTest, ShiftPeriodAndPeriodsBetween) {
+  const FiscalPeriod q4{PeriodKind::kQuarter, 2027, 4};
+  EXPECT_EQ(PeriodName(ShiftPeriod(q4, 1)), "FY2028 Q1");
+  EXPECT_EQ(PeriodName(ShiftPeriod(q4, -4)), "FY2026 Q4");
+  EXPECT_EQ(PeriodName(ShiftPeriod(q4, -7)), "FY2026 Q1");
+  EXPECT_EQ(PeriodName(ShiftPeriod(q4, -8)), "FY2025 Q4");
+  const FiscalPeriod m1{PeriodKind::kMonth, 2027, 1};
+  EXPECT_EQ(PeriodName(ShiftPeriod(m1, -1)), "FY2026 M12");
+  EXPECT_EQ(PeriodName(ShiftPeriod(m1, 25)), "FY2029 M02");
+  EXPECT_EQ(PeriodName(ShiftPeriod({PeriodKind::kYear, 2027, 1}, -2)), "FY2025");
+  for (int n = -30; n <= 30; ++n) {
+    EXPECT_EQ(PeriodsBetween(q4, ShiftPeriod(q4, n)), n);
+    EXPECT_EQ(PeriodsBetween(m1, ShiftPeriod(m1, n)), n);
+  }
+}
+
 }  // namespace
 }  // namespace salesops

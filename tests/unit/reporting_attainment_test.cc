@@ -1,6 +1,9 @@
 #include "services/reporting/attainment.h"
 
+#include <map>
+
 #include "common/proto_convert.h"
+#include "services/forecasting/landing_request.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -11,43 +14,61 @@ using ::testing::HasSubstr;
 
 v1::Date PD(const char* s) { return ToProto(*ParseDate(s)); }
 
-// CO -> {NA {u1, u2}, EU {u3}}; calendar years; as of 2026-05-16 (Q2, day 46 of 91).
-Snapshot MakeSnapshot() {
-  v1::SnapshotChunk structure;
-  for (auto [id, parent] : {std::pair{"CO", ""}, {"NA", "CO"}, {"EU", "CO"}}) {
-    auto* n = structure.add_territories();
-    n->set_id(id);
-    n->set_name(id);
-    n->set_parent_id(parent);
-  }
-  for (auto [id, t] : {std::pair{"u1", "NA"}, {"u2", "NA"}, {"u3", "EU"}}) {
-    auto* r = structure.add_reps();
-    r->set_id(id);
-    r->set_name(std::string("Rep ") + id);
-    r->set_territory_id(t);
-  }
-  v1::SnapshotHeader header;
-  *header.mutable_as_of() = PD("2026-05-16");
-  header.set_currency_code("USD");
-  header.mutable_calendar()->set_start_month(1);
-  auto decoder = SnapshotDecoder::Start("snap", header, structure);
-  EXPECT_TRUE(decoder.ok());
+using C = v1::ForecastCategory;
+
+// A snapshot of CO -> {NA {u1, u2, extra reps}, EU {u3}}, calendar years, filled by `fill` with
+// add(id, owner, territory, amount, close, closed, won, probability, category[, created]).
+struct Opportunities {
   v1::SnapshotChunk chunk;
-  auto add = [&](const char* id, const char* owner, const char* territory, int64_t amount,
-                 const char* close, bool closed, bool won, double p, v1::ForecastCategory cat) {
+  void operator()(const char* id, const char* owner, const char* territory, int64_t amount,
+                  const char* close, bool closed, bool won, double p, v1::ForecastCategory cat,
+                  const char* created = "2025-01-01") {
     auto* o = chunk.add_opportunities();
     o->set_id(id);
     o->set_owner_rep_id(owner);
     o->set_territory_id(territory);
     *o->mutable_amount() = MakeMoney("USD", amount);
-    *o->mutable_created_date() = PD("2025-01-01");
+    *o->mutable_created_date() = PD(created);
     *o->mutable_close_date() = PD(close);
     o->set_closed(closed);
     o->set_won(won);
     o->set_probability(p);
     o->set_forecast_category(cat);
-  };
-  using C = v1::ForecastCategory;
+    o->set_stage(closed ? (won ? "Closed Won" : "Closed Lost") : "Proposal");
+  }
+};
+std::shared_ptr<const Snapshot> BuildSnapshot(const std::string& id, const char* as_of,
+                                              const Opportunities& opportunities,
+                                              std::vector<std::string> extra_na_reps = {},
+                                              const char* currency = "USD") {
+  v1::SnapshotChunk structure;
+  for (auto [node, parent] : {std::pair{"CO", ""}, {"NA", "CO"}, {"EU", "CO"}}) {
+    auto* n = structure.add_territories();
+    n->set_id(node);
+    n->set_name(node);
+    n->set_parent_id(parent);
+  }
+  std::vector<std::pair<std::string, std::string>> reps = {{"u1", "NA"}, {"u2", "NA"}, {"u3", "EU"}};
+  for (const auto& r : extra_na_reps) reps.push_back({r, "NA"});
+  for (const auto& [rep, t] : reps) {
+    auto* r = structure.add_reps();
+    r->set_id(rep);
+    r->set_name("Rep " + rep);
+    r->set_territory_id(t);
+  }
+  v1::SnapshotHeader header;
+  *header.mutable_as_of() = PD(as_of);
+  header.set_currency_code(currency);
+  header.mutable_calendar()->set_start_month(1);
+  auto decoder = SnapshotDecoder::Start(id, header, structure);
+  EXPECT_TRUE(decoder.ok());
+  EXPECT_TRUE(decoder->AddOpportunities(opportunities.chunk).ok());
+  return std::make_shared<const Snapshot>(std::move(*decoder).Finish());
+}
+
+// As of 2026-05-16 (Q2, day 46 of 91).
+Snapshot MakeSnapshot() {
+  Opportunities add;
   // History: one win a month for u1 from 2026-01 to 2026-04 (4 complete months before May).
   add("h1", "u1", "NA", 1000, "2026-01-10", true, true, 1, C::FORECAST_CATEGORY_CLOSED);
   add("h2", "u1", "NA", 1000, "2026-02-10", true, true, 1, C::FORECAST_CATEGORY_CLOSED);
@@ -61,9 +82,9 @@ Snapshot MakeSnapshot() {
   add("o2", "u2", "NA", 6000, "2026-06-20", false, false, 0.8, C::FORECAST_CATEGORY_COMMIT);
   add("o3", "u3", "EU", 7000, "2026-06-20", false, false, 0.1, C::FORECAST_CATEGORY_OMITTED);
   add("o4", "u3", "EU", 8000, "2026-07-20", false, false, 0.2, C::FORECAST_CATEGORY_PIPELINE);
-  // Won after the as-of date cannot happen in a snapshot, but a win in Q1 must not count.
-  EXPECT_TRUE(decoder->AddOpportunities(chunk).ok());
-  return std::move(*decoder).Finish();
+  // Won in Q1 by a deal created in Q1, after the past snapshot of the history test below.
+  add("n1", "u1", "NA", 500, "2026-03-20", true, true, 1, C::FORECAST_CATEGORY_CLOSED, "2026-03-01");
+  return *BuildSnapshot("snap", "2026-05-16", add);
 }
 
 v1::Plan MakePlan() {
@@ -89,24 +110,18 @@ v1::Plan MakePlan() {
   return plan;
 }
 
-// Every series forecast at 300 a month, 80% interval 100..500.
-ForecastFn Flat(int* calls) {
-  return [calls](const v1::ForecastRequest& request) -> absl::StatusOr<v1::ForecastResponse> {
-    ++*calls;
-    v1::ForecastResponse response;
-    for (const auto& s : request.series()) {
-      auto* f = response.add_forecasts();
-      f->set_series_id(s.id());
-      f->set_model("TEST");
-      auto* pi = f->add_intervals();
-      pi->set_level(80);
-      for (int h = 0; h < request.horizon(); ++h) {
-        f->add_mean(300);
-        pi->add_lower(100);
-        pi->add_upper(500);
-      }
+// The real landing engine, as ForecastService runs it; records the requests.
+LandingBatchFn Engine(std::vector<v1::ForecastLandingRequest>* seen) {
+  return [seen](std::span<const v1::ForecastLandingRequest> requests)
+             -> absl::StatusOr<std::vector<v1::ForecastLandingResponse>> {
+    std::vector<v1::ForecastLandingResponse> out;
+    for (const auto& r : requests) {
+      seen->push_back(r);
+      auto answer = forecast::ComputeLanding(r);
+      if (!answer.ok()) return answer.status();
+      out.push_back(std::move(*answer));
     }
-    return response;
+    return out;
   };
 }
 
@@ -120,10 +135,10 @@ const v1::AttainmentRow& Row(const v1::AttainmentReportResponse& r, const std::s
 
 TEST(AttainmentReportTest, QuarterFiguresPerNodeAndRep) {
   Snapshot snapshot = MakeSnapshot();
-  int calls = 0;
-  auto report = BuildAttainmentReport(snapshot, MakePlan(), {PeriodKind::kQuarter, 2026, 2}, "", Flat(&calls));
+  std::vector<v1::ForecastLandingRequest> seen;
+  auto report = BuildAttainmentReport(snapshot, {}, MakePlan(), {PeriodKind::kQuarter, 2026, 2}, "", Engine(&seen));
   ASSERT_TRUE(report.ok()) << report.status();
-  EXPECT_EQ(calls, 1);
+  EXPECT_EQ(seen.size(), 6u);  // one landing per row
   EXPECT_EQ(report->plan_version(), 3);
   EXPECT_EQ(report->period_start().month(), 4);
   EXPECT_EQ(report->period_end().month(), 6);
@@ -157,22 +172,94 @@ TEST(AttainmentReportTest, QuarterFiguresPerNodeAndRep) {
   EXPECT_EQ(eu.closed_won().minor_units(), 2000);
   EXPECT_EQ(eu.open_pipeline().minor_units(), 0);
 
-  // Landing: won to date + May's remaining 15/31 + June, at 300 (100..500) a month.
-  const double rest = 15.0 / 31.0 + 1.0;
+  // Categories, cumulative: closed 7000; commit + o2; best case + o1; no open PIPELINE in Q2.
+  EXPECT_EQ(co.categories().closed().minor_units(), 7000);
+  EXPECT_EQ(co.categories().commit().minor_units(), 13000);
+  EXPECT_EQ(co.categories().best_case().minor_units(), 17000);
+  EXPECT_EQ(co.categories().pipeline().minor_units(), 17000);
+  EXPECT_EQ(Row(*report, "u2").categories().commit().minor_units(), 6000);
+  EXPECT_EQ(Row(*report, "u2").categories().best_case().minor_units(), 10000);
+
+  // Landing of CO: 7000 won + o1 (4000 at 0.5) + o2 (6000 at 0.8), no history, so the CRM's
+  // probabilities: mean 13800; the quota (10000) needs o1 or o2: P = 1 - 0.5 x 0.2 = 0.9.
+  const v1::ForecastLandingRequest& co_request = seen[0];
+  EXPECT_EQ(co_request.closed_won_to_date().minor_units(), 7000);
+  EXPECT_EQ(co_request.open_deals_size(), 2);  // o3 omitted, o4 in Q3
+  EXPECT_EQ(co_request.quota().minor_units(), 10000);
+  EXPECT_EQ(co_request.history_size(), 0);
   const auto& landing = co.landing();
-  EXPECT_EQ(landing.expected().minor_units(), std::llround(7000 + 300 * rest));
-  EXPECT_EQ(landing.lower().minor_units(), std::llround(7000 + 100 * rest));
-  EXPECT_EQ(landing.upper().minor_units(), std::llround(7000 + 500 * rest));
-  EXPECT_EQ(landing.model(), "TEST");
-  EXPECT_EQ(landing.level(), 80);
+  EXPECT_NEAR(landing.expected().minor_units(), 13800, 150);
+  EXPECT_NEAR(landing.probability_of_quota(), 0.9, 0.02);
+  EXPECT_LE(landing.p10().minor_units(), landing.p50().minor_units());
+  EXPECT_LE(landing.p50().minor_units(), landing.p90().minor_units());
+  EXPECT_GE(landing.p10().minor_units(), 7000);
+  EXPECT_LE(landing.p90().minor_units(), 17000);
+  EXPECT_NEAR(landing.p50_attainment_pct(), landing.p50().minor_units() / 100.0, 1e-9);
+  EXPECT_EQ(landing.history_snapshots(), 0);
+  // EU has nothing open in Q2: it lands where it is.
+  EXPECT_EQ(Row(*report, "EU").landing().p10().minor_units(), 2000);
+  EXPECT_EQ(Row(*report, "EU").landing().p90().minor_units(), 2000);
+}
+
+// The landing calibrates on earlier snapshots: each is an observation of its own quarter, whose
+// deals' outcomes are read from the current snapshot; examples count in the rows of their owner
+// and territory as the past snapshot had them.
+TEST(AttainmentReportTest, LandingHistoryFromEarlierSnapshots) {
+  Snapshot now = MakeSnapshot();
+  Opportunities q1;  // as of 2026-02-15: Q1, which is over by 2026-05-16
+  q1("h2", "u1", "NA", 1000, "2026-02-28", false, false, 0.6, C::FORECAST_CATEGORY_COMMIT);
+  q1("h3", "u1", "NA", 1000, "2026-03-31", false, false, 0.4, C::FORECAST_CATEGORY_BEST_CASE);
+  q1("x1", "u1", "NA", 700, "2026-03-15", false, false, 0.3, C::FORECAST_CATEGORY_PIPELINE);
+  q1("o4", "u3", "EU", 8000, "2026-03-01", false, false, 0.2, C::FORECAST_CATEGORY_PIPELINE);
+  q1("x2", "u9", "NA", 300, "2026-03-02", false, false, 0.5, C::FORECAST_CATEGORY_COMMIT);
+  q1("o1", "u2", "NA", 4000, "2026-04-10", false, false, 0.5, C::FORECAST_CATEGORY_BEST_CASE);
+  q1("l0", "u2", "NA", 900, "2026-03-10", false, false, 0.1, C::FORECAST_CATEGORY_OMITTED);
+  Opportunities q2;  // as of 2026-05-01: Q2 is not over, so no outcome yet
+  q2("o2", "u2", "NA", 6000, "2026-06-20", false, false, 0.8, C::FORECAST_CATEGORY_COMMIT);
+  const std::vector<std::shared_ptr<const Snapshot>> past = {
+      BuildSnapshot("q2", "2026-05-01", q2), BuildSnapshot("q1", "2026-02-15", q1, {"u9"}),
+      BuildSnapshot("eur", "2026-02-01", q1, {"u9"}, "EUR"),  // another currency: ignored
+      BuildSnapshot("later", "2026-05-20", q2)};                // after now: ignored
+  std::vector<v1::ForecastLandingRequest> seen;
+  auto report = BuildAttainmentReport(now, past, MakePlan(), {PeriodKind::kQuarter, 2026, 2}, "",
+                                      Engine(&seen));
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(Row(*report, "CO").landing().history_snapshots(), 1);
+
+  // Rows: CO, NA, u1, u2, EU, u3. Outcomes: h2, h3 won in Q1; x1, x2 gone (lost); o4 still open.
+  auto outcomes = [&](int row) {
+    std::map<int64_t, v1::DealOutcome> by_amount;
+    for (const auto& e : seen[row].history()) {
+      EXPECT_EQ(e.observed_on().month(), 2);
+      EXPECT_EQ(e.period_end().month(), 3);
+      by_amount[e.deal().amount().minor_units()] = e.outcome();
+    }
+    return by_amount;
+  };
+  using O = v1::DealOutcome;
+  EXPECT_EQ(seen[0].history_size(), 5);  // CO: all but o1 (Q2) and l0 (omitted)
+  EXPECT_EQ(outcomes(0), (std::map<int64_t, O>{{1000, O::DEAL_OUTCOME_WON_IN_PERIOD},
+                                               {700, O::DEAL_OUTCOME_LOST},
+                                               {8000, O::DEAL_OUTCOME_STILL_OPEN},
+                                               {300, O::DEAL_OUTCOME_LOST}}));
+  EXPECT_EQ(seen[1].history_size(), 4);  // NA: h2, h3, x1, x2 (u9 is gone, NA is not)
+  EXPECT_EQ(seen[2].history_size(), 3);  // u1: h2, h3, x1
+  EXPECT_EQ(seen[3].history_size(), 0);  // u2
+  EXPECT_EQ(seen[4].history_size(), 1);  // EU: o4
+  // New business of the observation: n1 (created 2026-03-01, won in Q1) in CO, NA and u1.
+  for (int row : {0, 1, 2, 3, 4}) {
+    ASSERT_EQ(seen[row].new_business_history_size(), 1) << row;
+    EXPECT_EQ(seen[row].new_business_history(0).won_from_new_deals().minor_units(),
+              row <= 2 ? 500 : 0) << row;
+  }
 }
 
 // Pacing and the distribution across reps, by hand. As of 2026-05-16 in Q2: April is past, May
 // 16/31 elapsed; elapsed share of the quarter 46/91. Monthly quotas are a third of the quarter's.
 TEST(AttainmentReportTest, PacingAndDistribution) {
   Snapshot snapshot = MakeSnapshot();
-  int calls = 0;
-  auto report = BuildAttainmentReport(snapshot, MakePlan(), {PeriodKind::kQuarter, 2026, 2}, "", Flat(&calls));
+  std::vector<v1::ForecastLandingRequest> seen;
+  auto report = BuildAttainmentReport(snapshot, {}, MakePlan(), {PeriodKind::kQuarter, 2026, 2}, "", Engine(&seen));
   ASSERT_TRUE(report.ok()) << report.status();
   const double elapsed = 46.0 / 91.0;
   const double due_share = (1.0 + 16.0 / 31.0) / 3.0;  // of the quarter's quota
@@ -203,35 +290,36 @@ TEST(AttainmentReportTest, PacingAndDistribution) {
 
 TEST(AttainmentReportTest, SubtreeAndPastPeriod) {
   Snapshot snapshot = MakeSnapshot();
-  int calls = 0;
+  std::vector<v1::ForecastLandingRequest> seen;
   // Q1 is over at the as-of date: landing is what closed, no forecast needed.
-  auto report = BuildAttainmentReport(snapshot, MakePlan(), {PeriodKind::kQuarter, 2026, 1}, "NA", Flat(&calls));
+  auto report = BuildAttainmentReport(snapshot, {}, MakePlan(), {PeriodKind::kQuarter, 2026, 1}, "NA", Engine(&seen));
   ASSERT_TRUE(report.ok()) << report.status();
-  EXPECT_EQ(calls, 0);
+  EXPECT_TRUE(seen.empty());
   EXPECT_EQ(report->rows_size(), 3);  // NA, u1, u2
   EXPECT_EQ(Row(*report, "NA").depth(), 0);
-  EXPECT_EQ(Row(*report, "NA").closed_won().minor_units(), 3000);
-  EXPECT_EQ(Row(*report, "NA").landing().expected().minor_units(), 3000);
-  EXPECT_EQ(Row(*report, "NA").landing().model(), "ACTUAL");
+  EXPECT_EQ(Row(*report, "NA").closed_won().minor_units(), 3500);  // h1..h3 + n1
+  EXPECT_EQ(Row(*report, "NA").landing().p50().minor_units(), 3500);
+  EXPECT_EQ(Row(*report, "NA").landing().p90().minor_units(), 3500);
   EXPECT_DOUBLE_EQ(report->elapsed_fraction(), 1.0);
 }
 
 TEST(AttainmentReportTest, Errors) {
   Snapshot snapshot = MakeSnapshot();
-  int calls = 0;
-  auto unknown = BuildAttainmentReport(snapshot, MakePlan(), {PeriodKind::kQuarter, 2026, 2}, "MARS", Flat(&calls));
+  std::vector<v1::ForecastLandingRequest> seen;
+  auto unknown = BuildAttainmentReport(snapshot, {}, MakePlan(), {PeriodKind::kQuarter, 2026, 2}, "MARS", Engine(&seen));
   EXPECT_EQ(unknown.status().code(), absl::StatusCode::kNotFound);
   EXPECT_THAT(std::string(unknown.status().message()), HasSubstr("node_id"));
-  auto wrong_year = BuildAttainmentReport(snapshot, MakePlan(), {PeriodKind::kQuarter, 2027, 2}, "", Flat(&calls));
+  auto wrong_year = BuildAttainmentReport(snapshot, {}, MakePlan(), {PeriodKind::kQuarter, 2027, 2}, "", Engine(&seen));
   EXPECT_EQ(wrong_year.status().code(), absl::StatusCode::kFailedPrecondition);
   v1::Plan euro = MakePlan();
   euro.mutable_target()->set_currency_code("EUR");
-  auto wrong_currency = BuildAttainmentReport(snapshot, euro, {PeriodKind::kQuarter, 2026, 2}, "", Flat(&calls));
+  auto wrong_currency = BuildAttainmentReport(snapshot, {}, euro, {PeriodKind::kQuarter, 2026, 2}, "", Engine(&seen));
   EXPECT_EQ(wrong_currency.status().code(), absl::StatusCode::kFailedPrecondition);
-  ForecastFn down = [](const v1::ForecastRequest&) -> absl::StatusOr<v1::ForecastResponse> {
+  LandingBatchFn down = [](std::span<const v1::ForecastLandingRequest>)
+      -> absl::StatusOr<std::vector<v1::ForecastLandingResponse>> {
     return absl::UnavailableError("forecast service: down");
   };
-  auto unavailable = BuildAttainmentReport(snapshot, MakePlan(), {PeriodKind::kQuarter, 2026, 2}, "", down);
+  auto unavailable = BuildAttainmentReport(snapshot, {}, MakePlan(), {PeriodKind::kQuarter, 2026, 2}, "", down);
   EXPECT_EQ(unavailable.status().code(), absl::StatusCode::kUnavailable);
 }
 

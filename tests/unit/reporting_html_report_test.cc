@@ -62,9 +62,15 @@ v1::AttainmentRow* AddAttainmentRow(v1::AttainmentReportResponse& r, const std::
   row->set_coverage(gap > 0 ? static_cast<double>(open) / static_cast<double>(gap) : 0);
   auto* landing = row->mutable_landing();
   *landing->mutable_expected() = M(won + open / 3);
-  *landing->mutable_lower() = M(won + open / 6);
-  *landing->mutable_upper() = M(won + open / 2);
-  landing->set_level(80);
+  *landing->mutable_p50() = M(won + open / 3);
+  *landing->mutable_p10() = M(won + open / 6);
+  *landing->mutable_p90() = M(won + open / 2);
+  landing->set_probability_of_quota(0.4);
+  auto* categories = row->mutable_categories();
+  *categories->mutable_closed() = M(won);
+  *categories->mutable_commit() = M(won + open / 4);
+  *categories->mutable_best_case() = M(won + open / 2);
+  *categories->mutable_pipeline() = M(won + open);
   return row;
 }
 
@@ -489,7 +495,7 @@ TEST(HtmlReport, EmptyReportsSayWhatIsMissing) {
   EXPECT_THAT(SvgById(html, "attainment-chart"), HasSubstr("No reps in this report"));
   EXPECT_THAT(SvgById(html, "waterfall-chart"), HasSubstr("No baseline snapshot"));
   EXPECT_THAT(SvgById(html, "coverage-chart"), HasSubstr("No quota plan given"));
-  EXPECT_THAT(html, HasSubstr("<tr class=\"empty-row\"><td colspan=\"10\">No rows</td></tr>"));
+  EXPECT_THAT(html, HasSubstr("<tr class=\"empty-row\"><td colspan=\"11\">No rows</td></tr>"));
   EXPECT_THAT(html, HasSubstr("<tr class=\"empty-row\"><td colspan=\"11\">No rows</td></tr>"));
   EXPECT_THAT(html, Not(HasSubstr("id=\"headline\"")));
   ExpectFiniteNumbers(html);
@@ -508,7 +514,7 @@ TEST(HtmlReport, ZeroQuotaEverywhere) {
     *row.mutable_gap() = M(0);
     row.set_attainment_pct(0);
     row.set_coverage(0);
-    row.mutable_landing()->set_expected_attainment_pct(0);
+    row.mutable_landing()->set_p50_attainment_pct(0);
   }
   auto pipe = Pipeline();
   for (auto& row : *pipe.mutable_rows()) {
@@ -575,9 +581,9 @@ TEST(HtmlReport, HugeAndNonFiniteValues) {
     *row.mutable_open_pipeline() = M(kMax);
     row.set_attainment_pct(1e300);
     row.set_coverage(kInf);
-    row.mutable_landing()->set_level(kNaN);
-    *row.mutable_landing()->mutable_upper() = M(kMax);
-    *row.mutable_landing()->mutable_lower() = M(kMin);
+    row.mutable_landing()->set_probability_of_quota(kNaN);
+    *row.mutable_landing()->mutable_p90() = M(kMax);
+    *row.mutable_landing()->mutable_p10() = M(kMin);
   }
   att.mutable_rows(3)->set_attainment_pct(kNaN);
   att.mutable_rows(5)->set_attainment_pct(-kInf);

@@ -8,7 +8,10 @@
 //                                                quota plans
 //   salesctl snapshots list|delete               stored snapshots
 //   salesctl report attainment|pipeline|kpi ...  attainment with the landing forecast, pipeline
-//                                                with coverage and waterfall, KPIs
+//                                                with coverage and waterfall, KPIs (--html FILE:
+//                                                also the HTML page with charts)
+//   salesctl report accuracy ...                 how past periods' forecasts compared with what
+//                                                closed
 #include <chrono>
 #include <cstdlib>
 #include <cstdio>
@@ -531,12 +534,27 @@ int PlanSimulate(const Globals& g, const PlanSimulateArgs& a) {
 }
 
 struct ReportArgs {
-  std::string snapshot, plan, period, node, output;
+  std::string snapshot, plan, period, node, output, html;
   int plan_version = 0;
 };
 
 std::unique_ptr<v1::ReportingService::Stub> ReportingStub(const Globals& g) {
   return v1::ReportingService::NewStub(MakeServiceChannel(g.reporting_addr));
+}
+
+// --html FILE: RenderReport with the report's own arguments, written to `path`; "wrote FILE (N KB)"
+// on stdout with the table format, on stderr otherwise (stdout stays JSON or CSV).
+int WriteHtmlReport(const Globals& g, v1::ReportingService::Stub& stub,
+                    const v1::RenderReportRequest& request, const std::string& path,
+                    OutputFormat format) {
+  auto context = Context(g);
+  v1::RenderReportResponse page;
+  grpc::Status status = stub.RenderReport(context.get(), request, &page);
+  if (!status.ok()) return Fail(FromGrpcStatus(status));
+  if (auto s = WriteWholeFile(path, page.html()); !s.ok()) return Fail(s);
+  (format == OutputFormat::kTable ? std::cout : std::cerr)
+      << WroteFileText(path, page.html().size()) << "\n";
+  return 0;
 }
 
 // --period: nullopt for "" and "current" (the server's default, the current quarter).
@@ -548,6 +566,8 @@ absl::StatusOr<std::optional<v1::Period>> PeriodFlag(const std::string& text) {
 }
 
 int ReportAttainment(const Globals& g, const ReportArgs& a) {
+  auto format = Format(g);
+  if (!format.ok()) return Fail(format.status());
   v1::AttainmentReportRequest request;
   request.set_snapshot_id(a.snapshot);
   request.set_plan_id(a.plan);
@@ -561,23 +581,16 @@ int ReportAttainment(const Globals& g, const ReportArgs& a) {
   v1::AttainmentReportResponse report;
   grpc::Status status = stub->AttainmentReport(context.get(), request, &report);
   if (!status.ok()) return Fail(FromGrpcStatus(status));
-  auto format = Format(g);
-  if (!format.ok()) return Fail(format.status());
-  std::string text;
-  if (*format == OutputFormat::kTable) {
-    text = absl::StrFormat(
-        "Attainment %s (%04d-%02d-%02d .. %04d-%02d-%02d), as of %04d-%02d-%02d, %.0f%% of the "
-        "period elapsed; amounts in %s; landing = P50 with its P10-P90 interval\n"
-        "snapshot %s, plan %s v%d, engine %s\n\n",
-        PeriodName(FromProto(report.period())), report.period_start().year(), report.period_start().month(),
-        report.period_start().day(), report.period_end().year(), report.period_end().month(),
-        report.period_end().day(), report.as_of().year(), report.as_of().month(),
-        report.as_of().day(), 100 * report.elapsed_fraction(), report.currency_code(),
-        report.snapshot_id().substr(0, 12), report.plan_id(), report.plan_version(),
-        report.engine_version());
-  }
-  text += Render(*format, AttainmentTable(report), report);
-  return Emit(text, a.output);
+  std::string text = *format == OutputFormat::kTable ? AttainmentText(report)
+                                                     : Render(*format, AttainmentTable(report), report);
+  if (int rc = Emit(text, a.output); rc != 0 || a.html.empty()) return rc;
+  v1::RenderReportRequest render;
+  render.set_snapshot_id(request.snapshot_id());
+  render.set_plan_id(request.plan_id());
+  render.set_plan_version(request.plan_version());
+  if (request.has_period()) *render.mutable_period() = request.period();
+  render.set_node_id(request.node_id());
+  return WriteHtmlReport(g, *stub, render, a.html, *format);
 }
 
 int SnapshotsList(const Globals& g, int page_size, const std::string& page_token, bool all) {
@@ -618,13 +631,15 @@ int SnapshotsDelete(const Globals& g, const std::string& snapshot_id) {
 }
 
 struct PipelineArgs {
-  std::string snapshot, baseline, plan, period, node, output;
+  std::string snapshot, baseline, plan, period, node, output, html;
   int plan_version = 0;
 };
 
 int ReportPipeline(const Globals& g, const PipelineArgs& a) {
   auto format = Format(g);
   if (!format.ok()) return Fail(format.status());
+  if (!a.html.empty() && a.plan.empty())
+    return Fail(absl::InvalidArgumentError("--html: needs --plan (the page shows attainment against the plan's quotas)"));
   v1::PipelineReportRequest request;
   request.set_snapshot_id(a.snapshot);
   request.set_baseline_snapshot_id(a.baseline);
@@ -639,8 +654,17 @@ int ReportPipeline(const Globals& g, const PipelineArgs& a) {
   v1::PipelineReportResponse report;
   grpc::Status status = stub->PipelineReport(context.get(), request, &report);
   if (!status.ok()) return Fail(FromGrpcStatus(status));
-  if (*format == OutputFormat::kTable) return Emit(PipelineText(report), a.output);
-  return Emit(Render(*format, PipelineTable(report), report), a.output);
+  std::string text = *format == OutputFormat::kTable ? PipelineText(report)
+                                                     : Render(*format, PipelineTable(report), report);
+  if (int rc = Emit(text, a.output); rc != 0 || a.html.empty()) return rc;
+  v1::RenderReportRequest render;
+  render.set_snapshot_id(request.snapshot_id());
+  render.set_plan_id(request.plan_id());
+  render.set_plan_version(request.plan_version());
+  if (request.has_period()) *render.mutable_period() = request.period();
+  render.set_node_id(request.node_id());
+  render.set_baseline_snapshot_id(request.baseline_snapshot_id());
+  return WriteHtmlReport(g, *stub, render, a.html, *format);
 }
 
 struct KpiArgs {
@@ -663,6 +687,36 @@ int ReportKpi(const Globals& g, const KpiArgs& a) {
   if (!status.ok()) return Fail(FromGrpcStatus(status));
   if (*format == OutputFormat::kTable) return Emit(KpiText(report), a.output);
   return Emit(Render(*format, KpiTable(report), report), a.output);
+}
+
+struct AccuracyArgs {
+  std::string snapshot, node, period_type = "quarter", output;
+  int periods = 0;
+};
+
+int ReportAccuracy(const Globals& g, const AccuracyArgs& a) {
+  auto format = Format(g);
+  if (!format.ok()) return Fail(format.status());
+  v1::ForecastAccuracyRequest request;
+  request.set_snapshot_id(a.snapshot);
+  request.set_node_id(a.node);
+  const std::string type = absl::AsciiStrToLower(a.period_type);
+  if (type == "quarter") {
+    request.set_period_type(v1::PERIOD_TYPE_QUARTER);
+  } else if (type == "month") {
+    request.set_period_type(v1::PERIOD_TYPE_MONTH);
+  } else {
+    return Fail(absl::InvalidArgumentError(
+        absl::StrCat("--period-type: \"", a.period_type, "\" is not quarter or month")));
+  }
+  request.set_periods(a.periods);
+  auto stub = ReportingStub(g);
+  auto context = Context(g);
+  v1::ForecastAccuracyResponse response;
+  grpc::Status status = stub->ForecastAccuracyReport(context.get(), request, &response);
+  if (!status.ok()) return Fail(FromGrpcStatus(status));
+  if (*format == OutputFormat::kTable) return Emit(AccuracyText(response), a.output);
+  return Emit(Render(*format, AccuracyTable(response), response), a.output);
 }
 
 }  // namespace
@@ -833,6 +887,7 @@ int main(int argc, char** argv) {
   attainment->add_option("--period", ra.period, "FY2027-Q4, FY2027-M05, FY2027 (default: the current quarter)");
   attainment->add_option("--node", ra.node, "territory node (default: the whole company)");
   attainment->add_option("--output", ra.output, "write here instead of stdout");
+  attainment->add_option("--html", ra.html, "also write the report as an HTML page with charts to this file");
   attainment->callback([&] { rc = ReportAttainment(g, ra); });
 
   auto* pipeline = report->add_subcommand("pipeline", "open pipeline, coverage, created, and the waterfall since a baseline");
@@ -844,6 +899,7 @@ int main(int argc, char** argv) {
   pipeline->add_option("--period", rp.period, "FY2027-Q4, FY2027-M05, FY2027 (default: the current quarter)");
   pipeline->add_option("--node", rp.node, "territory node (default: the whole company)");
   pipeline->add_option("--output", rp.output, "write here instead of stdout");
+  pipeline->add_option("--html", rp.html, "also write the HTML page with charts to this file (needs --plan)");
   pipeline->callback([&] { rc = ReportPipeline(g, rp); });
 
   auto* kpi = report->add_subcommand("kpi", "win rate, deal size, sales cycle, velocity, against the prior period");
@@ -853,6 +909,18 @@ int main(int argc, char** argv) {
   kpi->add_option("--node", rk.node, "territory node (default: the whole company)");
   kpi->add_option("--output", rk.output, "write here instead of stdout");
   kpi->callback([&] { rc = ReportKpi(g, rk); });
+
+  auto* accuracy = report->add_subcommand(
+      "accuracy", "past periods: what each snapshot taken during them forecast, against what closed");
+  AccuracyArgs rx;
+  accuracy->add_option("--snapshot", rx.snapshot, "the latest snapshot (what closed is read from it)")->required();
+  accuracy->add_option("--node", rx.node, "territory node (default: the whole company)");
+  accuracy->add_option("--period-type", rx.period_type, "quarter or month")
+      ->check(CLI::IsMember({"quarter", "month"}, CLI::ignore_case))->capture_default_str();
+  accuracy->add_option("--periods", rx.periods, "complete periods before the current one, 1..12 (default: 4)")
+      ->check(CLI::Range(1, 12));
+  accuracy->add_option("--output", rx.output, "write here instead of stdout");
+  accuracy->callback([&] { rc = ReportAccuracy(g, rx); });
 
   auto* snapshots = app.add_subcommand("snapshots", "stored snapshots");
   snapshots->require_subcommand(1);

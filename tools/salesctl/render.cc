@@ -96,14 +96,22 @@ std::string ToJson(const google::protobuf::Message& message) {
 
 Table AttainmentTable(const v1::AttainmentReportResponse& report) {
   Table table({"node / rep", "quota", "won", "attain", "gap", "pipeline", "weighted", "coverage",
-               "landing P50", "P10", "P90", "P50 attain"});
+               "commit", "best case", "P10", "P50", "P90", "P50 attain", "P(quota)"});
   for (const v1::AttainmentRow& row : report.rows()) {
-    std::string label = std::string(2 * row.depth(), ' ') + (row.name().empty() ? row.id() : row.name());
+    std::string label = std::string(2 * std::max(row.depth(), 0), ' ') +
+                        (row.name().empty() ? row.id() : row.name());
+    const v1::LandingForecast& landing = row.landing();
+    const bool has_landing = row.has_landing();
+    const bool has_quota = row.quota().minor_units() > 0;
+    const auto money_or_dash = [&](const v1::Money& m) { return has_landing ? Money(m) : "-"; };
     table.AddRow({label, Money(row.quota()), Money(row.closed_won()), Pct(row.attainment_pct()),
                   Money(row.gap()), Money(row.open_pipeline()), Money(row.weighted_pipeline()),
                   row.gap().minor_units() > 0 ? absl::StrFormat("%.2fx", row.coverage()) : "met",
-                  Money(row.landing().expected()), Money(row.landing().lower()),
-                  Money(row.landing().upper()), Pct(row.landing().expected_attainment_pct())});
+                  Money(row.categories().commit()), Money(row.categories().best_case()),
+                  money_or_dash(landing.p10()), money_or_dash(landing.p50()),
+                  money_or_dash(landing.p90()),
+                  has_landing && has_quota ? Pct(landing.p50_attainment_pct()) : "-",
+                  has_landing && has_quota ? Pct(100 * landing.probability_of_quota()) : "-"});
   }
   return table;
 }

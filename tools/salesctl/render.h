@@ -40,7 +40,11 @@ std::string FormatMoneyShort(const v1::Money& money);
 std::string ToJson(const google::protobuf::Message& message);
 
 // (Plans render in tools/salesctl/plan_render.h.)
-// One row per node and rep: quota, won, attainment, gap, pipeline, coverage, landing P10/P50/P90.
+// One row per node and rep (names indented by depth): quota, won, attainment, gap, open and
+// weighted pipeline, coverage ("met" when no gap), the cumulative commit and best case (closed won
+// + open commit [+ open best case]), the landing's P10 / P50 / P90, P50 / quota and the
+// probability of reaching the quota in percent ("-" without a landing, or without a quota for
+// the last two).
 Table AttainmentTable(const v1::AttainmentReportResponse& report);
 // One row per series and step, with every interval.
 Table ForecastTable(const v1::ForecastResponse& response);
