@@ -590,6 +590,13 @@ int Main(int argc, char** argv) {
                 "over calls made in parallel: quota %s; forecast %s)\n",
                 run, ms, server.ms, in_quota.detail.empty() ? "none" : in_quota.detail.c_str(),
                 in_forecast.detail.empty() ? "none" : in_forecast.detail.c_str());
+    // The reporting service logs its own split of a built report's time.
+    const std::string log = reporting.Log();
+    const size_t at = log.rfind("\"attainment_report_built\"");
+    if (at != std::string::npos) {
+      const size_t begin = log.rfind('\n', at) + 1, end = log.find('\n', at);
+      std::printf("          %s\n", log.substr(begin, end == std::string::npos ? end : end - begin).c_str());
+    }
   }
   if (cold_response.rows_size() != expected_rows)
     std::printf("  note: %d report rows, expected %d (every node and rep)\n",

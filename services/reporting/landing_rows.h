@@ -33,8 +33,10 @@
 namespace salesops::reporting {
 
 struct LandingRowsOptions {
-  // Monte Carlo draws per row (ForecastLanding's bounds: 1,000..1,000,000).
-  int32_t simulations = 5000;
+  // Monte Carlo draws per row (ForecastLanding's bounds: 1,000..1,000,000). 3,000 keeps a
+  // 250-row report on a 100k-deal snapshot under a second on two cores; P(quota) is then within
+  // about 1 point (one standard error) and the percentiles within about 1% of their position.
+  int32_t simulations = 3000;
   // The seed of every row's draws; the same inputs give the same landing.
   uint64_t seed = 1;
   // Only the report's top row (the first request): for reports that need no more.

@@ -138,9 +138,6 @@ ReportPage BuildReportPage(const Snapshot& snapshot, const v1::AttainmentReportR
   page.title = absl::StrCat(subject, subject.empty() ? "" : " — ", PeriodText(attainment),
                             pipeline != nullptr ? " attainment and pipeline" : " attainment");
 
-  page.facts.push_back(absl::StrCat(PeriodText(attainment), ": ",
-                                    DateText(attainment.period_start()), " .. ",
-                                    DateText(attainment.period_end())));
   page.facts.push_back(absl::StrCat("snapshot ", ShortId(attainment.snapshot_id()), " as of ",
                                     DateText(attainment.as_of())));
   page.facts.push_back(absl::StrCat("plan ", attainment.plan_id(), " v", attainment.plan_version()));

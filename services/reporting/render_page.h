@@ -42,7 +42,6 @@ FanChart BuildFanChart(const Snapshot& snapshot, const v1::AttainmentReportRespo
 
 // The page of RenderReport: the title "<top row name> — FY2027 Q4 attainment and pipeline" (
 // "... attainment" without a pipeline report); the facts, one line each:
-//   "FY2027 Q4: 2026-11-01 .. 2027-01-31"
 //   "snapshot 73dc83aa12bc… as of 2026-11-28"   (ids shortened to 12 characters)
 //   "plan plan-2026 v3"
 //   "baseline snapshot 0a1b2c3d4e5f…"            (only when the pipeline report has one)

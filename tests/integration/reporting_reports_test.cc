@@ -2,8 +2,16 @@
 // stack: redis-server for store and cache, salesops-forecast, salesops-quota and
 // salesops-reporting, gRPC on loopback. Two snapshots of the demo company: as of the start of
 // fiscal Q4 (the baseline) and as of now; salesctl's commands are run against the same stack.
+// The landing and forecast accuracy tests add the company's past: views every 14 days
+// over the year before now (UploadPastViews), as weekly CRM exports would have stored them.
+#include <algorithm>
+#include <chrono>
+#include <cmath>
 #include <cstdio>
+#include <functional>
+#include <iostream>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -12,6 +20,8 @@
 #include "common/proto_convert.h"
 #include "common/redis_client.h"
 #include "gmock/gmock.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "grpcpp/client_context.h"
@@ -28,6 +38,7 @@ namespace salesops {
 namespace {
 
 using ::google::protobuf::util::MessageDifferencer;
+using ::testing::ElementsAreArray;
 using ::testing::HasSubstr;
 using testing::MetricValue;
 using testing::RedisServer;
@@ -73,6 +84,68 @@ Closed ClosedIn(const salesctl::DemoCompany& company, const char* first, const c
     }
   }
   return c;
+}
+
+// What a snapshot of `company` forecast for the period [first, last] in its top row (the whole
+// company), computed from the raw opportunities: closed-won to date (close date in the period up
+// to the as-of date), then the cumulative categories of the deals open in the period (not closed,
+// not OMITTED, closing in it), and closed-won + the CRM-probability-weighted open pipeline.
+struct TopForecasts {
+  int64_t closed = 0, commit = 0, best_case = 0, pipeline = 0, weighted = 0;
+};
+TopForecasts ForecastsIn(const salesctl::DemoCompany& company, const char* first, const char* last) {
+  const Date as_of = *FromProto(company.header.as_of());
+  const std::string so_far = FormatDate(std::min(as_of, D(last)));
+  TopForecasts f;
+  int64_t commit = 0, best_case = 0, other = 0;
+  double weighted = 0;
+  for (const auto& o : company.opportunities) {
+    if (o.closed()) {
+      if (o.won() && In(o.close_date(), first, so_far.c_str())) f.closed += o.amount().minor_units();
+      continue;
+    }
+    if (o.forecast_category() == v1::FORECAST_CATEGORY_OMITTED || !In(o.close_date(), first, last))
+      continue;
+    const int64_t amount = o.amount().minor_units();
+    if (o.forecast_category() == v1::FORECAST_CATEGORY_COMMIT) {
+      commit += amount;
+    } else if (o.forecast_category() == v1::FORECAST_CATEGORY_BEST_CASE) {
+      best_case += amount;
+    } else {
+      other += amount;
+    }
+    weighted += static_cast<double>(amount) * o.probability();
+  }
+  f.commit = f.closed + commit;
+  f.best_case = f.commit + best_case;
+  f.pipeline = f.best_case + other;
+  f.weighted = f.closed + std::llround(weighted);
+  return f;
+}
+
+// Every occurrence of "http://" or "https://" in `html` that is not an XML namespace declaration
+// (xmlns="http://www.w3.org/2000/svg" names, it fetches nothing), with some context.
+std::vector<std::string> ExternalUrls(const std::string& html) {
+  std::vector<std::string> found;
+  for (const char* scheme : {"http://", "https://"}) {
+    for (size_t at = html.find(scheme); at != std::string::npos; at = html.find(scheme, at + 1)) {
+      const size_t from = at >= 16 ? at - 16 : 0;
+      const std::string before = html.substr(from, at - from);
+      if (before.ends_with("xmlns=\"") || before.ends_with("xmlns:xlink=\"")) continue;
+      found.push_back(html.substr(from, 80));
+    }
+  }
+  // Nor anything fetched from another host by a protocol-relative reference ("//host/...").
+  for (const char* attribute : {"src=\"", "href=\"", "src='", "href='", "url(", "@import"}) {
+    const std::string a = attribute;
+    for (size_t at = html.find(a); at != std::string::npos; at = html.find(a, at + 1)) {
+      std::string value = html.substr(at + a.size(), 8);
+      value.erase(0, value.find_first_not_of(" \"'"));
+      if (value.starts_with("//") || value.find("://") != std::string::npos)
+        found.push_back(html.substr(at, 80));
+    }
+  }
+  return found;
 }
 
 // Runs salesctl with `args`; returns its exit code and stdout.
@@ -137,6 +210,8 @@ class ReportingReportsTest : public ::testing::Test {
     delete store_;
     delete now_;
     delete baseline_;
+    delete past_;
+    past_ = nullptr;
   }
 
   void SetUp() override {
@@ -208,6 +283,86 @@ class ReportingReportsTest : public ::testing::Test {
     return request;
   }
   double CacheHits() { return MetricValue(reporting_->ScrapeMetrics(), kCacheHits); }
+  grpc::Status Render(const v1::RenderReportRequest& request, v1::RenderReportResponse* out) {
+    auto context = Context();
+    return stub_->RenderReport(context.get(), request, out);
+  }
+  grpc::Status Accuracy(const v1::ForecastAccuracyRequest& request, v1::ForecastAccuracyResponse* out) {
+    auto context = Context();
+    return stub_->ForecastAccuracyReport(context.get(), request, out);
+  }
+
+  // The company's past: its views (salesctl::CompanyAsOf) every 14 days back a year from now's
+  // as-of date (2026-11-14, 2026-10-31 ... 2025-11-29), uploaded oldest first, once per process
+  // (the tests that need them call this; the others see only the two snapshots of the suite).
+  struct PastView {
+    salesctl::DemoCompany company;
+    v1::SnapshotInfo info;
+  };
+  static constexpr int kPastViews = 26;
+  void UploadPastViews() {
+    if (past_ != nullptr) return;
+    const auto start = std::chrono::steady_clock::now();
+    std::vector<Date> weekly = salesctl::WeeklySnapshotDates(D("2026-11-28"), 2 * kPastViews);
+    auto views = std::make_unique<std::vector<PastView>>();
+    for (int k = 2 * kPastViews - 1; k >= 1; k -= 2) {  // every other week, oldest first
+      auto view = salesctl::CompanyAsOf(*now_, weekly[k]);
+      ASSERT_TRUE(view.ok()) << FormatDate(weekly[k]) << ": " << view.status();
+      auto uploaded = Upload(*view);
+      ASSERT_TRUE(uploaded.ok()) << FormatDate(weekly[k]) << ": " << uploaded.status();
+      views->push_back({std::move(*view), std::move(*uploaded)});
+    }
+    ASSERT_EQ(views->size(), static_cast<size_t>(kPastViews));
+    ASSERT_EQ(FormatDate(*FromProto(views->front().info.header().as_of())), "2025-11-29");
+    ASSERT_EQ(FormatDate(*FromProto(views->back().info.header().as_of())), "2026-11-14");
+    std::cerr << "uploaded " << views->size() << " past views in "
+              << std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()
+              << " s\n";
+    past_ = views.release();
+  }
+  // The uploaded company (a past view, the baseline or now) with that snapshot id; null if none.
+  const salesctl::DemoCompany* CompanyWithId(const std::string& id) {
+    if (id == now_info_.snapshot_id()) return now_;
+    if (id == baseline_info_.snapshot_id()) return baseline_;
+    if (past_ != nullptr)
+      for (const PastView& p : *past_)
+        if (p.info.snapshot_id() == id) return &p.company;
+    return nullptr;
+  }
+
+  // Every listed snapshot, page by page (newest as-of date first, then newest upload).
+  std::vector<v1::SnapshotInfo> ListAllInfos() {
+    std::vector<v1::SnapshotInfo> out;
+    v1::ListSnapshotsRequest request;
+    request.set_page_size(1000);
+    for (int pages = 0; pages < 100; ++pages) {
+      v1::ListSnapshotsResponse page;
+      grpc::Status status = List(request, &page);
+      EXPECT_TRUE(status.ok()) << status.error_message();
+      if (!status.ok()) break;
+      out.insert(out.end(), page.snapshots().begin(), page.snapshots().end());
+      if (page.next_page_token().empty()) break;
+      request.set_page_token(page.next_page_token());
+    }
+    return out;
+  }
+  // The earlier snapshots the store's index offers a report on a snapshot as of `as_of`, by the
+  // rule snapshot_store.h documents: listed, as-of date in [as_of - window_days, as_of), newest
+  // first, at least `gap_days` apart (the newest of each gap kept), at most `max_count`.
+  std::vector<v1::SnapshotInfo> EarlierListed(Date as_of, int window_days, int gap_days,
+                                              int max_count) {
+    std::vector<v1::SnapshotInfo> out;
+    int last_kept = 0;
+    for (const v1::SnapshotInfo& s : ListAllInfos()) {
+      const int day = DayNumber(*FromProto(s.header().as_of()));
+      if (day >= DayNumber(as_of) || day < DayNumber(as_of) - window_days) continue;
+      if (!out.empty() && day > last_kept - gap_days) continue;
+      if (static_cast<int>(out.size()) == max_count) break;
+      out.push_back(s);
+      last_kept = day;
+    }
+    return out;
+  }
 
   static RedisServer* store_;
   static RedisServer* cache_;
@@ -218,6 +373,7 @@ class ReportingReportsTest : public ::testing::Test {
   static salesctl::DemoCompany* baseline_;
   static v1::SnapshotInfo now_info_, baseline_info_;
   static v1::Plan plan_;
+  static std::vector<PastView>* past_;
   std::unique_ptr<v1::ReportingService::Stub> stub_;
 };
 
@@ -231,6 +387,7 @@ salesctl::DemoCompany* ReportingReportsTest::baseline_ = nullptr;
 v1::SnapshotInfo ReportingReportsTest::now_info_;
 v1::SnapshotInfo ReportingReportsTest::baseline_info_;
 v1::Plan ReportingReportsTest::plan_;
+std::vector<ReportingReportsTest::PastView>* ReportingReportsTest::past_ = nullptr;
 
 TEST_F(ReportingReportsTest, ListSnapshotsNewestFirstWithCountsInPages) {
   v1::ListSnapshotsResponse list;
@@ -697,6 +854,367 @@ TEST_F(ReportingReportsTest, SalesctlListsDeletesAndPrintsTheReports) {
   std::tie(rc, out) = Salesctl(addr + " snapshots delete " + doomed->snapshot_id());
   EXPECT_EQ(rc, 1);
   EXPECT_THAT(out, HasSubstr("NOT_FOUND"));
+}
+
+TEST_F(ReportingReportsTest, AttainmentLandingIsCalibratedOnTheCompanysEarlierSnapshots) {
+  ASSERT_NO_FATAL_FAILURE(UploadPastViews());
+  v1::AttainmentReportRequest request;  // period unset: FY2027 Q4, 2026-11-01 .. 2027-01-31
+  request.set_snapshot_id(now_info_.snapshot_id());
+  request.set_plan_id(plan_.plan_id());
+  v1::AttainmentReportResponse report;
+  grpc::Status status = Attainment(request, &report);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_EQ(report.period().index(), 4);
+  ASSERT_EQ(report.rows_size(), static_cast<int>(now_->territories.size() + now_->reps.size()));
+
+  // The history: what the index offers (as of within 400 days before, 14 days apart, at most 32),
+  // newest first. With the baseline as of 2026-11-01, 13 days before the 2026-11-14 view, left out.
+  const std::vector<v1::SnapshotInfo> earlier = EarlierListed(D("2026-11-28"), 400, 14, 32);
+  std::vector<std::string> expected_ids;
+  int usable = 0;  // observations of a quarter over by the as-of date: as of before 2026-11-01
+  for (const v1::SnapshotInfo& s : earlier) {
+    expected_ids.push_back(s.snapshot_id());
+    if (*FromProto(s.header().as_of()) < D("2026-11-01")) ++usable;
+  }
+  ASSERT_EQ(expected_ids.size(), static_cast<size_t>(kPastViews));
+  EXPECT_EQ(usable, kPastViews - 1);  // all but the view as of 2026-11-14, in the current quarter
+  ASSERT_FALSE(report.history_snapshot_ids().empty());
+  EXPECT_THAT(report.history_snapshot_ids(), ElementsAreArray(expected_ids));
+  for (const std::string& id : report.history_snapshot_ids()) {
+    const salesctl::DemoCompany* company = CompanyWithId(id);
+    ASSERT_NE(company, nullptr) << id << " was not uploaded";
+    EXPECT_LT(*FromProto(company->header.as_of()), D("2026-11-28")) << id;
+  }
+
+  // The top row against the raw data.
+  const v1::AttainmentRow& top = report.rows(0);
+  const TopForecasts raw = ForecastsIn(*now_, "2026-11-01", "2027-01-31");
+  EXPECT_EQ(top.closed_won().minor_units(), raw.closed);
+  EXPECT_EQ(top.categories().closed().minor_units(), raw.closed);
+  EXPECT_EQ(top.categories().commit().minor_units(), raw.commit);
+  EXPECT_EQ(top.categories().best_case().minor_units(), raw.best_case);
+  EXPECT_EQ(top.categories().pipeline().minor_units(), raw.pipeline);
+  EXPECT_EQ(top.categories().pipeline().minor_units() - raw.closed,
+            OpenIn(*now_, "2026-11-01", "2027-01-31"));
+  ASSERT_TRUE(top.has_landing());
+  EXPECT_EQ(top.landing().history_snapshots(), usable);
+  EXPECT_GT(top.landing().p50().minor_units(), top.closed_won().minor_units());
+  EXPECT_GT(top.quota().minor_units(), 0);
+
+  // Every row: a sane landing calibrated on the same history, cumulative categories.
+  for (const v1::AttainmentRow& row : report.rows()) {
+    const v1::LandingForecast& landing = row.landing();
+    ASSERT_TRUE(row.has_landing()) << row.id();
+    EXPECT_EQ(landing.history_snapshots(), usable) << row.id();
+    EXPECT_LE(landing.p10().minor_units(), landing.p50().minor_units()) << row.id();
+    EXPECT_LE(landing.p50().minor_units(), landing.p90().minor_units()) << row.id();
+    EXPECT_GE(landing.p10().minor_units(), row.closed_won().minor_units()) << row.id();
+    EXPECT_GE(landing.probability_of_quota(), 0.0) << row.id();
+    EXPECT_LE(landing.probability_of_quota(), 1.0) << row.id();
+    if (row.quota().minor_units() == 0) {
+      EXPECT_EQ(landing.probability_of_quota(), 0.0) << row.id();
+    }
+    const v1::CategoryRollup& c = row.categories();
+    EXPECT_EQ(c.closed().minor_units(), row.closed_won().minor_units()) << row.id();
+    EXPECT_LE(c.closed().minor_units(), c.commit().minor_units()) << row.id();
+    EXPECT_LE(c.commit().minor_units(), c.best_case().minor_units()) << row.id();
+    EXPECT_LE(c.best_case().minor_units(), c.pipeline().minor_units()) << row.id();
+    EXPECT_EQ(c.pipeline().minor_units() - c.closed().minor_units(),
+              row.open_pipeline().minor_units())
+        << row.id();
+  }
+
+  // The same request again gives the same bytes: from the cache, and built anew once the caches
+  // (the reports' and the forecasts') are gone.
+  const auto bytes = [](const v1::AttainmentReportResponse& r) {
+    std::string out;
+    google::protobuf::io::StringOutputStream stream(&out);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    r.SerializeToCodedStream(&coded);
+    coded.Trim();
+    return out;
+  };
+  v1::AttainmentReportResponse again;
+  ASSERT_TRUE(Attainment(request, &again).ok());
+  EXPECT_EQ(bytes(again), bytes(report));
+  RedisClient cache(cache_->client_options());
+  ASSERT_TRUE(cache.Command({"FLUSHALL"}).ok());
+  v1::AttainmentReportResponse rebuilt;
+  status = Attainment(request, &rebuilt);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(bytes(rebuilt), bytes(report));
+
+  // A snapshot with no earlier one (the oldest view, as of 2025-11-29): the CRM's probabilities.
+  const PastView& oldest = past_->front();
+  v1::AttainmentReportRequest first_request;
+  first_request.set_snapshot_id(oldest.info.snapshot_id());
+  first_request.set_plan_id(plan_.plan_id());
+  first_request.mutable_period()->set_type(v1::PERIOD_TYPE_QUARTER);  // the plan's FY2027 Q1
+  first_request.mutable_period()->set_fiscal_year(2027);
+  first_request.mutable_period()->set_index(1);
+  v1::AttainmentReportResponse first;
+  status = Attainment(first_request, &first);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_TRUE(first.history_snapshot_ids().empty());
+  ASSERT_GT(first.rows_size(), 0);
+  ASSERT_TRUE(first.rows(0).has_landing());
+  EXPECT_EQ(first.rows(0).landing().history_snapshots(), 0);
+  EXPECT_LE(first.rows(0).landing().p10().minor_units(), first.rows(0).landing().p90().minor_units());
+}
+
+TEST_F(ReportingReportsTest, RenderReportIsOneSelfContainedPage) {
+  v1::RenderReportRequest request;
+  request.set_snapshot_id(now_info_.snapshot_id());
+  request.set_plan_id(plan_.plan_id());
+  request.set_baseline_snapshot_id(baseline_info_.snapshot_id());
+  v1::RenderReportResponse page;
+  grpc::Status status = Render(request, &page);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(page.snapshot_id(), now_info_.snapshot_id());
+  EXPECT_EQ(page.plan_id(), plan_.plan_id());
+  EXPECT_EQ(page.plan_version(), plan_.version());
+  EXPECT_FALSE(page.engine_version().empty());
+
+  const std::string& html = page.html();
+  EXPECT_TRUE(html.starts_with("<!DOCTYPE html>")) << html.substr(0, 100);
+  EXPECT_THAT(html, HasSubstr("</html>"));
+  for (const char* chart : {"fan-chart", "attainment-chart", "waterfall-chart", "coverage-chart"})
+    EXPECT_THAT(html, HasSubstr(absl::StrCat("<svg id=\"", chart, "\""))) << chart;
+  for (const char* table : {"attainment-table", "pipeline-table", "waterfall-table"})
+    EXPECT_THAT(html, HasSubstr(absl::StrCat("id=\"", table, "\""))) << table;
+  // With a baseline, the waterfall is drawn, not the placeholder saying it needs one.
+  EXPECT_THAT(html, ::testing::Not(HasSubstr("No baseline snapshot")));
+  EXPECT_THAT(ExternalUrls(html), ::testing::IsEmpty());
+  EXPECT_THAT(html, ::testing::Not(HasSubstr("<script")));
+  // What it was made from: the snapshot (its id shortened), the plan, the baseline, the period.
+  EXPECT_THAT(html, HasSubstr("snapshot " + now_info_.snapshot_id().substr(0, 12)));
+  EXPECT_THAT(html, HasSubstr("as of 2026-11-28"));
+  EXPECT_THAT(html, HasSubstr(absl::StrCat("plan ", plan_.plan_id(), " v", plan_.version())));
+  EXPECT_THAT(html, HasSubstr("baseline snapshot " + baseline_info_.snapshot_id().substr(0, 12)));
+  EXPECT_THAT(html, HasSubstr("FY2027 Q4"));
+  EXPECT_THAT(html, HasSubstr("2026-11-01"));
+  EXPECT_THAT(html, HasSubstr("2027-01-31"));
+  // The landing's calibration, as the attainment report has it.
+  v1::AttainmentReportRequest attainment_request;
+  attainment_request.set_snapshot_id(now_info_.snapshot_id());
+  attainment_request.set_plan_id(plan_.plan_id());
+  v1::AttainmentReportResponse attainment;
+  ASSERT_TRUE(Attainment(attainment_request, &attainment).ok());
+  const int history = attainment.rows(0).landing().history_snapshots();
+  EXPECT_THAT(html, HasSubstr(history > 0 ? absl::StrCat("landing calibrated on ", history, " past snapshot")
+                                          : std::string("landing from the CRM")));
+  // Every rep of the report has a bar.
+  EXPECT_THAT(html, HasSubstr(now_->reps.front().name()));
+
+  // The same request: the same page.
+  v1::RenderReportResponse again;
+  ASSERT_TRUE(Render(request, &again).ok());
+  EXPECT_EQ(again.html(), html);
+
+  // Without a baseline the waterfall says what it needs.
+  v1::RenderReportRequest no_baseline = request;
+  no_baseline.clear_baseline_snapshot_id();
+  v1::RenderReportResponse plain;
+  status = Render(no_baseline, &plain);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_THAT(plain.html(), HasSubstr("<svg id=\"waterfall-chart\""));
+  EXPECT_THAT(plain.html(), HasSubstr("No baseline snapshot"));
+
+  // Bad requests.
+  v1::RenderReportRequest no_plan = request;
+  no_plan.clear_plan_id();
+  status = Render(no_plan, &plain);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << status.error_message();
+  EXPECT_THAT(status.error_message(), HasSubstr("plan_id"));
+  v1::RenderReportRequest unknown = request;
+  unknown.set_snapshot_id(std::string(64, 'd'));
+  status = Render(unknown, &plain);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND) << status.error_message();
+  EXPECT_THAT(status.error_message(), HasSubstr("snapshot_id: no snapshot"));
+  v1::RenderReportRequest unknown_baseline = request;
+  unknown_baseline.set_baseline_snapshot_id(std::string(64, 'd'));
+  status = Render(unknown_baseline, &plain);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND) << status.error_message();
+  EXPECT_THAT(status.error_message(), HasSubstr("baseline_snapshot_id"));
+  v1::RenderReportRequest bad_id = request;
+  bad_id.set_snapshot_id("not-a-snapshot");
+  status = Render(bad_id, &plain);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << status.error_message();
+  EXPECT_THAT(status.error_message(), HasSubstr("snapshot_id"));
+}
+
+TEST_F(ReportingReportsTest, ForecastAccuracyOfThePastQuartersAgainstWhatClosed) {
+  ASSERT_NO_FATAL_FAILURE(UploadPastViews());
+  v1::ForecastAccuracyRequest request;
+  request.set_snapshot_id(now_info_.snapshot_id());
+  request.set_period_type(v1::PERIOD_TYPE_QUARTER);
+  request.set_periods(2);  // FY2027 Q2 and Q3
+  v1::ForecastAccuracyResponse report;
+  grpc::Status status = Accuracy(request, &report);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(report.snapshot_id(), now_info_.snapshot_id());
+  EXPECT_FALSE(report.engine_version().empty());
+  EXPECT_EQ(report.currency_code(), "USD");
+  EXPECT_FALSE(report.node_id().empty());  // the root
+
+  // The snapshots the report may use: the index's, a week apart, over the periods and the
+  // calibration window before them (3 x 92 + 400 days; see BuildAccuracy). The thinning keeps
+  // the baseline (2026-11-01) and so drops the view as of 2026-10-31, Q3's last day.
+  const std::vector<v1::SnapshotInfo> earlier = EarlierListed(D("2026-11-28"), 3 * 92 + 400, 7, 80);
+  struct Quarter {
+    int index;
+    const char* first;
+    const char* last;
+  };
+  const Quarter quarters[] = {{2, "2026-05-01", "2026-07-31"}, {3, "2026-08-01", "2026-10-31"}};
+  ASSERT_EQ(report.periods_size(), 2);  // both quarters have views taken during them
+  // Per method: the number of scored forecasts, the sums of |error_pct| and of error_pct.
+  struct Sums {
+    int count = 0;
+    double absolute = 0, signed_ = 0;
+    void Add(double error) {
+      ++count;
+      absolute += std::abs(error);
+      signed_ += error;
+    }
+  };
+  std::map<v1::AccuracyMethod, Sums> overall;
+  int total_points = 0;
+  for (int q = 0; q < 2; ++q) {
+    const Quarter& quarter = quarters[q];
+    const v1::PeriodAccuracy& period = report.periods(q);
+    SCOPED_TRACE(absl::StrCat("FY2027 Q", quarter.index));
+    EXPECT_EQ(period.period().type(), v1::PERIOD_TYPE_QUARTER);
+    EXPECT_EQ(period.period().fiscal_year(), 2027);
+    EXPECT_EQ(period.period().index(), quarter.index);
+    EXPECT_EQ(FormatDate(*FromProto(period.period_start())), quarter.first);
+    EXPECT_EQ(FormatDate(*FromProto(period.period_end())), quarter.last);
+    // What closed: the won deals closing in the quarter, as now's data records them.
+    const int64_t actual = ClosedIn(*now_, quarter.first, quarter.last).won_amount;
+    ASSERT_GT(actual, 0);
+    EXPECT_EQ(period.actual().minor_units(), actual);
+
+    // The points: the snapshots taken during the quarter, oldest first.
+    std::vector<std::string> expected_points;
+    for (const v1::SnapshotInfo& s : earlier)
+      if (In(s.header().as_of(), quarter.first, quarter.last))
+        expected_points.insert(expected_points.begin(), s.snapshot_id());
+    ASSERT_GE(expected_points.size(), 5u);  // the views every 14 days
+    std::vector<std::string> point_ids;
+    for (const auto& point : period.points()) point_ids.push_back(point.snapshot_id());
+    EXPECT_THAT(point_ids, ElementsAreArray(expected_points));
+
+    std::map<v1::AccuracyMethod, Sums> sums;
+    int hits = 0;
+    for (const v1::AccuracyPoint& point : period.points()) {
+      SCOPED_TRACE(FormatDate(*FromProto(point.as_of())));
+      const salesctl::DemoCompany* view = CompanyWithId(point.snapshot_id());
+      ASSERT_NE(view, nullptr) << point.snapshot_id() << " was not uploaded";
+      EXPECT_EQ(FormatDate(*FromProto(point.as_of())), FormatDate(*FromProto(view->header.as_of())));
+      EXPECT_EQ(point.days_before_end(),
+                DayNumber(D(quarter.last)) - DayNumber(*FromProto(point.as_of())));
+      // What that view forecast, from its raw opportunities.
+      const TopForecasts raw = ForecastsIn(*view, quarter.first, quarter.last);
+      EXPECT_EQ(point.closed_won_to_date().minor_units(), raw.closed);
+      ASSERT_EQ(point.forecasts_size(), 4);
+      std::map<v1::AccuracyMethod, int64_t> forecast;
+      for (const v1::MethodForecast& f : point.forecasts()) {
+        EXPECT_FALSE(forecast.contains(f.method())) << f.method();
+        forecast[f.method()] = f.forecast().minor_units();
+        EXPECT_NEAR(f.error_pct(),
+                    static_cast<double>(f.forecast().minor_units() - actual) / actual * 100.0, 1e-9)
+            << f.method();
+        sums[f.method()].Add(f.error_pct());
+        overall[f.method()].Add(f.error_pct());
+      }
+      EXPECT_EQ(forecast.size(), 4u);
+      EXPECT_EQ(forecast[v1::ACCURACY_METHOD_COMMIT], raw.commit);
+      EXPECT_EQ(forecast[v1::ACCURACY_METHOD_BEST_CASE], raw.best_case);
+      EXPECT_NEAR(forecast[v1::ACCURACY_METHOD_WEIGHTED_PIPELINE], raw.weighted, 1);
+      const int64_t p50 = forecast[v1::ACCURACY_METHOD_LANDING_P50];
+      EXPECT_LE(point.landing_p10().minor_units(), p50);
+      EXPECT_LE(p50, point.landing_p90().minor_units());
+      EXPECT_GE(point.landing_p10().minor_units(), raw.closed);
+      // No look-ahead: the landing is the one the attainment report on that snapshot gives for
+      // the quarter, calibrated on the snapshots before it alone (here the same for both reports:
+      // the views every 14 days since 2025-11-29, all within 400 days).
+      {
+        v1::AttainmentReportRequest then;
+        then.set_snapshot_id(point.snapshot_id());
+        then.set_plan_id(plan_.plan_id());
+        then.mutable_period()->set_type(v1::PERIOD_TYPE_QUARTER);
+        then.mutable_period()->set_fiscal_year(2027);
+        then.mutable_period()->set_index(quarter.index);
+        v1::AttainmentReportResponse attainment;
+        status = Attainment(then, &attainment);
+        ASSERT_TRUE(status.ok()) << status.error_message();
+        for (const std::string& id : attainment.history_snapshot_ids()) {
+          const salesctl::DemoCompany* before = CompanyWithId(id);
+          ASSERT_NE(before, nullptr) << id;
+          EXPECT_LT(*FromProto(before->header.as_of()), *FromProto(point.as_of())) << id;
+        }
+        const v1::LandingForecast& landing = attainment.rows(0).landing();
+        EXPECT_FALSE(attainment.history_snapshot_ids().empty());
+        EXPECT_GT(landing.history_snapshots(), 0);
+        EXPECT_EQ(p50, landing.p50().minor_units());
+        EXPECT_EQ(point.landing_p10().minor_units(), landing.p10().minor_units());
+        EXPECT_EQ(point.landing_p90().minor_units(), landing.p90().minor_units());
+      }
+      const bool within =
+          point.landing_p10().minor_units() <= actual && actual <= point.landing_p90().minor_units();
+      EXPECT_EQ(point.actual_within_p10_p90(), within);
+      hits += within;
+    }
+    total_points += period.points_size();
+    ASSERT_GT(period.points_size(), 0);
+    EXPECT_NEAR(period.landing_interval_hit_rate(), static_cast<double>(hits) / period.points_size(), 1e-12);
+    ASSERT_EQ(period.methods_size(), 4);
+    for (const v1::MethodAccuracy& m : period.methods()) {
+      const Sums& expected = sums[m.method()];
+      EXPECT_EQ(expected.count, period.points_size()) << m.method();
+      EXPECT_EQ(m.forecasts(), expected.count) << m.method();
+      EXPECT_NEAR(m.mean_absolute_error_pct(), expected.absolute / expected.count, 1e-9) << m.method();
+      EXPECT_NEAR(m.bias_pct(), expected.signed_ / expected.count, 1e-9) << m.method();
+    }
+    EXPECT_EQ(sums.size(), 4u);
+  }
+  ASSERT_EQ(report.overall_size(), 4);
+  for (const v1::MethodAccuracy& m : report.overall()) {
+    const Sums& expected = overall[m.method()];
+    EXPECT_EQ(expected.count, total_points) << m.method();
+    EXPECT_EQ(m.forecasts(), total_points) << m.method();
+    EXPECT_NEAR(m.mean_absolute_error_pct(), expected.absolute / total_points, 1e-9) << m.method();
+    EXPECT_NEAR(m.bias_pct(), expected.signed_ / total_points, 1e-9) << m.method();
+  }
+  EXPECT_EQ(overall.size(), 4u);
+
+  // Bad requests name the field.
+  struct Case {
+    std::function<void(v1::ForecastAccuracyRequest&)> mutate;
+    grpc::StatusCode code;
+    const char* message;
+  };
+  const std::vector<Case> cases = {
+      {[](auto& r) { r.set_periods(13); }, grpc::StatusCode::INVALID_ARGUMENT, "periods"},
+      {[](auto& r) { r.set_periods(-1); }, grpc::StatusCode::INVALID_ARGUMENT, "periods"},
+      {[](auto& r) { r.set_period_type(v1::PERIOD_TYPE_YEAR); }, grpc::StatusCode::INVALID_ARGUMENT,
+       "period_type"},
+      {[](auto& r) { r.set_snapshot_id("not-a-snapshot"); }, grpc::StatusCode::INVALID_ARGUMENT,
+       "snapshot_id: not a snapshot id"},
+      {[](auto& r) { r.clear_snapshot_id(); }, grpc::StatusCode::INVALID_ARGUMENT, "snapshot_id"},
+      {[](auto& r) { r.set_snapshot_id(std::string(64, 'e')); }, grpc::StatusCode::NOT_FOUND,
+       "snapshot_id: no snapshot"},
+      {[](auto& r) { r.set_node_id("ATLANTIS"); }, grpc::StatusCode::NOT_FOUND, "ATLANTIS"},
+  };
+  for (const Case& c : cases) {
+    v1::ForecastAccuracyRequest bad = request;
+    c.mutate(bad);
+    v1::ForecastAccuracyResponse out;
+    status = Accuracy(bad, &out);
+    EXPECT_EQ(status.error_code(), c.code) << c.message << " -> " << status.error_message();
+    EXPECT_THAT(status.error_message(), HasSubstr(c.message));
+  }
 }
 
 }  // namespace

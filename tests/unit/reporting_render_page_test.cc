@@ -272,8 +272,7 @@ TEST(ReportPageTest, TitleFactsReportsAndChart) {
   pipeline.set_baseline_snapshot_id(std::string(64, 'b'));
   const ReportPage page = BuildReportPage(snapshot, report, &pipeline);
   EXPECT_EQ(page.title, "Acme — FY2027 Q4 attainment and pipeline");
-  EXPECT_THAT(page.facts, ElementsAre("FY2027 Q4: 2026-11-01 .. 2027-01-31",
-                                      "snapshot 0123456789ab… as of 2026-11-20",
+  EXPECT_THAT(page.facts, ElementsAre("snapshot 0123456789ab… as of 2026-11-20",
                                       "plan plan-2027 v3",
                                       "baseline snapshot bbbbbbbbbbbb…",
                                       "landing calibrated on 12 past snapshots",
@@ -292,8 +291,7 @@ TEST(ReportPageTest, WithoutPipelineBaselineOrCalibration) {
   SetLanding(report, 3720, 6600, 10200, /*history_snapshots=*/0);
   const ReportPage page = BuildReportPage(snapshot, report, nullptr);
   EXPECT_EQ(page.title, "Acme — FY2027 Q4 attainment");
-  EXPECT_THAT(page.facts, ElementsAre("FY2027 Q4: 2026-11-01 .. 2027-01-31",
-                                      "snapshot 0123456789ab… as of 2026-11-20",
+  EXPECT_THAT(page.facts, ElementsAre("snapshot 0123456789ab… as of 2026-11-20",
                                       "plan plan-2027 v3",
                                       "landing from the CRM's probabilities",
                                       "engine 0.1.0",
@@ -305,15 +303,14 @@ TEST(ReportPageTest, WithoutPipelineBaselineOrCalibration) {
   v1::PipelineReportResponse pipeline;
   SetLanding(report, 3720, 6600, 10200, /*history_snapshots=*/1);
   EXPECT_THAT(BuildReportPage(snapshot, report, &pipeline).facts,
-              ElementsAre("FY2027 Q4: 2026-11-01 .. 2027-01-31",
-                          "snapshot 0123456789ab… as of 2026-11-20", "plan plan-2027 v3",
+              ElementsAre("snapshot 0123456789ab… as of 2026-11-20", "plan plan-2027 v3",
                           "landing calibrated on 1 past snapshot", "engine 0.1.0",
                           "amounts in USD"));
   report.mutable_rows(0)->clear_landing();
   report.mutable_rows(0)->set_name("");
   const ReportPage unnamed = BuildReportPage(snapshot, report, &pipeline);
   EXPECT_EQ(unnamed.title, "CO — FY2027 Q4 attainment and pipeline");  // the id without a name
-  EXPECT_EQ(unnamed.facts.size(), 5u);
+  EXPECT_EQ(unnamed.facts.size(), 4u);
 }
 
 }  // namespace
