@@ -50,32 +50,22 @@ struct Stats {
   }
 };
 
-// CPU seconds (user + system) used so far by our child processes whose name starts with `name`
-// (the server), read from /proc; -1 if none is found.
-double ChildCpuSeconds(const std::string& name) {
-  const long ticks = ::sysconf(_SC_CLK_TCK);
-  double total = -1;
-  std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
-    std::ifstream in(entry.path() / "stat");
-    std::string stat;
-    if (!in || !std::getline(in, stat)) continue;
-    const size_t open = stat.find('('), close = stat.rfind(')');
-    if (open == std::string::npos || close == std::string::npos) continue;
-    const std::string comm = stat.substr(open + 1, close - open - 1);
-    std::istringstream rest(stat.substr(close + 2));
-    std::string state;
-    long ppid = 0;
-    rest >> state >> ppid;
-    if (ppid != ::getpid() || comm.rfind(name.substr(0, 15), 0) != 0) continue;
-    // Fields after ppid: pgrp session tty_nr tpgid flags minflt cminflt majflt cmajflt utime stime.
-    std::string skip;
-    for (int i = 0; i < 9; ++i) rest >> skip;
-    long utime = 0, stime = 0;
-    rest >> utime >> stime;
-    total = std::max(total, 0.0) + static_cast<double>(utime + stime) / ticks;
-  }
-  return total;
+// CPU seconds (user + system) used so far by process `pid` (the server), read from
+// /proc/<pid>/stat; -1 if unreadable.
+double CpuSeconds(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat;
+  if (!in || !std::getline(in, stat)) return -1;
+  const size_t close = stat.rfind(')');  // the command name may hold spaces
+  if (close == std::string::npos) return -1;
+  // Fields after the name: state ppid pgrp session tty_nr tpgid flags minflt cminflt majflt
+  // cmajflt utime stime.
+  std::istringstream rest(stat.substr(close + 2));
+  std::string skip;
+  for (int i = 0; i < 11; ++i) rest >> skip;
+  long utime = 0, stime = 0;
+  rest >> utime >> stime;
+  return static_cast<double>(utime + stime) / ::sysconf(_SC_CLK_TCK);
 }
 
 double LoadAverage() {
@@ -157,11 +147,11 @@ int Main(int argc, char** argv) {
   auto call = [&](v1::ForecastResponse* response, double* ms, double* cpu_ms) -> bool {
     grpc::ClientContext context;
     context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(120));
-    const double cpu_before = ChildCpuSeconds("salesops-forecast");
+    const double cpu_before = CpuSeconds(server.pid());
     const auto started = Clock::now();
     grpc::Status status = stub->Forecast(&context, request, response);
     *ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
-    *cpu_ms = 1000 * (ChildCpuSeconds("salesops-forecast") - cpu_before);
+    *cpu_ms = 1000 * (CpuSeconds(server.pid()) - cpu_before);
     if (!status.ok()) {
       std::fprintf(stderr, "latency: Forecast failed: %s\n", status.error_message().c_str());
       return false;

@@ -339,26 +339,6 @@ UploadResult Upload(v1::ReportingService::Stub& stub, const Company& company,
 // ---------------------------------------------------------------------------------------------
 // The processes.
 
-// Pid of our child process whose name starts with `name` (comm is cut to 15 characters); -1.
-pid_t ChildPid(const std::string& name) {
-  std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
-    std::ifstream in(entry.path() / "stat");
-    std::string stat;
-    if (!in || !std::getline(in, stat)) continue;
-    const size_t open = stat.find('('), close = stat.rfind(')');
-    if (open == std::string::npos || close == std::string::npos) continue;
-    const std::string comm = stat.substr(open + 1, close - open - 1);
-    std::istringstream rest(stat.substr(close + 2));
-    std::string state;
-    long ppid = 0;
-    rest >> state >> ppid;
-    if (ppid == ::getpid() && comm.rfind(name.substr(0, 15), 0) == 0)
-      return static_cast<pid_t>(std::stol(entry.path().filename().string()));
-  }
-  return -1;
-}
-
 // A "VmHWM" / "VmRSS" line of /proc/<pid>/status in MB; -1 if unreadable.
 double ProcStatusMb(pid_t pid, const std::string& field) {
   std::ifstream in(absl::StrCat("/proc/", pid, "/status"));
@@ -643,7 +623,7 @@ int Main(int argc, char** argv) {
   // --- 4. The large upload, against a fresh salesops-reporting so that its peak RSS (VmHWM)
   // measures the upload and not the decoded 100k snapshot of the report.
   if (!restart_reporting()) return 1;
-  const pid_t reporting_pid = ChildPid("salesops-reporting");
+  const pid_t reporting_pid = reporting.pid();
   const double hwm_before = ProcStatusMb(reporting_pid, "VmHWM");
   const double store_before = RedisUsedMb(store_client);
   OpportunityGenerator big(company, seed + 1, "UPL", upload_opportunities);

@@ -58,7 +58,8 @@ absl::StatusOr<v1::AttainmentReportResponse> BuildAttainmentReport(
 
   // The landing of every row, from ForecastService. A period already over has landed.
   std::vector<v1::ForecastLandingResponse> landings;
-  const int history = UsableObservations(snapshot, past, period);
+  const std::vector<std::string> history_ids = ObservationIds(snapshot, past, period);
+  const int history = static_cast<int>(history_ids.size());
   if (days.last >= as_of) {
     auto requests = BuildRowLandingRequests(snapshot, past, *layout, period, quotas, options);
     auto answered = landing(requests);
@@ -126,6 +127,10 @@ absl::StatusOr<v1::AttainmentReportResponse> BuildAttainmentReport(
       landed.set_probability_of_quota(row.quota > 0 && row.closed_won >= row.quota ? 1.0 : 0.0);
       *out->mutable_landing() = ToLandingForecast(landed, row.quota, 0);
     }
+  }
+  if (!landings.empty()) {
+    // Newest first, as the proto says.
+    for (auto it = history_ids.rbegin(); it != history_ids.rend(); ++it) report.add_history_snapshot_ids(*it);
   }
   report.set_reps_with_quota(reps_with_quota);
   report.set_reps_at_quota(reps_at_quota);

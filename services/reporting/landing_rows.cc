@@ -82,9 +82,12 @@ v1::DealOutcome OutcomeOf(const Deal* later, int first_day, int last_day) {
 
 }  // namespace
 
-int UsableObservations(const Snapshot& now, std::span<const std::shared_ptr<const Snapshot>> past,
-                       const FiscalPeriod& period) {
-  return static_cast<int>(Observations(now, past, period).size());
+std::vector<std::string> ObservationIds(const Snapshot& now,
+                                        std::span<const std::shared_ptr<const Snapshot>> past,
+                                        const FiscalPeriod& period) {
+  std::vector<std::string> ids;
+  for (const Observation& o : Observations(now, past, period)) ids.push_back(o.snapshot->id);
+  return ids;
 }
 
 std::vector<v1::ForecastLandingRequest> BuildRowLandingRequests(

@@ -51,9 +51,10 @@ std::vector<v1::ForecastLandingRequest> BuildRowLandingRequests(
     const ReportRows& rows, const FiscalPeriod& period, const std::vector<int64_t>& quotas,
     const LandingRowsOptions& options = {});
 
-// The number of past snapshots BuildRowLandingRequests uses as observations.
-int UsableObservations(const Snapshot& now, std::span<const std::shared_ptr<const Snapshot>> past,
-                       const FiscalPeriod& period);
+// The ids of the past snapshots BuildRowLandingRequests uses as observations, oldest first.
+std::vector<std::string> ObservationIds(const Snapshot& now,
+                                        std::span<const std::shared_ptr<const Snapshot>> past,
+                                        const FiscalPeriod& period);
 
 // The cumulative categories of every row (see CategoryRollup in reporting.proto), minor units.
 struct CategoryTotals {

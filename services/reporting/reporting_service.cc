@@ -278,13 +278,6 @@ absl::Status ReportingServiceImpl::CachedReport(const std::string& method, const
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::vector<std::string>> ReportingServiceImpl::EarlierSnapshotIds(
-    const v1::SnapshotInfo& now, int window_days, int gap_days, int max_count) {
-  auto as_of = FromProto(now.header().as_of());
-  if (!as_of.ok()) return absl::DataLossError(absl::StrCat("snapshot store: bad as-of date of ", now.snapshot_id()));
-  return deps_.snapshots->EarlierIds(DayNumber(*as_of), window_days, gap_days, max_count);
-}
-
 absl::StatusOr<std::vector<std::shared_ptr<const Snapshot>>> ReportingServiceImpl::EarlierSnapshots(
     const Snapshot& now, const std::vector<std::string>& ids) {
   const std::string& root = now.hierarchy.node(now.hierarchy.root()).id();
@@ -324,12 +317,24 @@ absl::Status ReportingServiceImpl::BuildAttainment(grpc::CallbackServerContext* 
   v1::AttainmentReportRequest normalized = request;
   normalized.set_plan_version(inputs->plan->version());
   *normalized.mutable_period() = inputs->period_proto;
-  // The landing depends on the earlier snapshots too: their ids are part of the cache key.
-  auto past_ids = EarlierSnapshotIds(inputs->snapshot, kHistoryWindowDays, kHistoryGapDays,
-                                     kMaxHistorySnapshots);
-  if (!past_ids.ok()) return past_ids.status();
+  // The earlier snapshots the landing may calibrate on: those whose period (moved as far on as
+  // the report's period is from today's) is over, i.e. taken before the first day of the period
+  // `offset` periods before today's. None for a period already over (it has landed). The landing
+  // depends on them: their ids are part of the cache key.
+  const int as_of_day = DayNumber(*FromProto(inputs->snapshot.header().as_of()));
+  const int start_month = inputs->snapshot.header().calendar().start_month();
+  const FiscalPeriod today = PeriodContaining(FromDayNumber(as_of_day), inputs->period.kind, start_month);
+  const int offset = PeriodsBetween(today, inputs->period);
+  std::vector<std::string> past_ids;
+  if (offset >= 0) {
+    const int before_day = DayNumber(RangeOf(ShiftPeriod(today, -offset), start_month).first);
+    auto ids = deps_.snapshots->EarlierIds(before_day, kHistoryWindowDays, kHistoryGapDays,
+                                           kMaxHistorySnapshots);
+    if (!ids.ok()) return ids.status();
+    past_ids = std::move(*ids);
+  }
   return CachedReport(
-      absl::StrCat("AttainmentReport/", absl::StrJoin(*past_ids, ",")), normalized,
+      absl::StrCat("AttainmentReport/", absl::StrJoin(past_ids, ",")), normalized,
       [&]() -> absl::StatusOr<v1::AttainmentReportResponse> {
         // Where a cold report's time goes, in the log: loading, the landing calls, the rest.
         const auto start = std::chrono::steady_clock::now();
@@ -338,7 +343,7 @@ absl::Status ReportingServiceImpl::BuildAttainment(grpc::CallbackServerContext* 
         };
         auto snapshot = deps_.snapshots->Load(request.snapshot_id());
         if (!snapshot.ok()) return snapshot.status();
-        auto past = EarlierSnapshots(**snapshot, *past_ids);
+        auto past = EarlierSnapshots(**snapshot, past_ids);
         if (!past.ok()) return past.status();
         const double load_ms = ms_since(start);
         double landing_ms = 0;
@@ -352,7 +357,6 @@ absl::Status ReportingServiceImpl::BuildAttainment(grpc::CallbackServerContext* 
         auto report = BuildAttainmentReport(**snapshot, *past, *inputs->plan, inputs->period,
                                             request.node_id(), timed);
         if (!report.ok()) return report.status();
-        for (const auto& p : *past) report->add_history_snapshot_ids(p->id);
         log::Info("attainment_report_built",
                   {{"snapshot_id", request.snapshot_id()}, {"rows", report->rows_size()},
                    {"history_snapshots", past->size()}, {"load_ms", load_ms},
@@ -428,12 +432,17 @@ absl::Status ReportingServiceImpl::BuildAccuracy(grpc::CallbackServerContext* co
   spec.snapshot_id = request.snapshot_id();
   auto inputs = PrepareReport(context, spec);
   if (!inputs.ok()) return inputs.status();
-  // The periods asked for, plus the calibration window before the first of them.
+  // The snapshots of the periods asked for (those before today's), and the calibration window
+  // before the first of them.
+  const int as_of_day = DayNumber(*FromProto(inputs->snapshot.header().as_of()));
+  const int start_month = inputs->snapshot.header().calendar().start_month();
+  const int before_day = DayNumber(
+      RangeOf(PeriodContaining(FromDayNumber(as_of_day), kind, start_month), start_month).first);
   const int period_days = kind == PeriodKind::kMonth ? 31 : 92;
   const int periods = request.periods() > 0 ? request.periods() : 4;
-  auto earlier_ids =
-      EarlierSnapshotIds(inputs->snapshot, (std::clamp(periods, 1, 12) + 1) * period_days + kHistoryWindowDays,
-                         kAccuracyGapDays, kMaxAccuracySnapshots);
+  auto earlier_ids = deps_.snapshots->EarlierIds(
+      before_day, std::clamp(periods, 1, 12) * period_days + kHistoryWindowDays, kAccuracyGapDays,
+      kMaxAccuracySnapshots);
   if (!earlier_ids.ok()) return earlier_ids.status();
   v1::ForecastAccuracyRequest normalized = request;
   normalized.set_period_type(kind == PeriodKind::kMonth ? v1::PERIOD_TYPE_MONTH : v1::PERIOD_TYPE_QUARTER);

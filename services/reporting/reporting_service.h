@@ -103,11 +103,7 @@ class ReportingServiceImpl final : public v1::ReportingService::CallbackService 
   template <typename Response, typename Request, typename Build>
   absl::Status CachedReport(const std::string& method, const Request& normalized, Build build,
                             Response* response);
-  // The ids of the earlier snapshots a landing calibrates on (SnapshotStore::EarlierIds), newest
-  // first, and those of them that are of the same company (same root territory), loaded.
-  absl::StatusOr<std::vector<std::string>> EarlierSnapshotIds(const v1::SnapshotInfo& now,
-                                                              int window_days, int gap_days,
-                                                              int max_count);
+  // The snapshots of the same company (same root territory) among `ids`, loaded.
   absl::StatusOr<std::vector<std::shared_ptr<const Snapshot>>> EarlierSnapshots(
       const Snapshot& now, const std::vector<std::string>& ids);
   // ForecastService.ForecastLanding for each request, several at a time.

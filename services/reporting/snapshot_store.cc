@@ -331,12 +331,12 @@ absl::StatusOr<v1::ListSnapshotsResponse> SnapshotStore::List(int page_size,
   return response;
 }
 
-absl::StatusOr<std::vector<std::string>> SnapshotStore::EarlierIds(int as_of_day, int window_days,
+absl::StatusOr<std::vector<std::string>> SnapshotStore::EarlierIds(int before_day, int window_days,
                                                                    int min_gap_days, int max_count) {
   // Index scores are as_of_day * 2^32 + upload sequence (see the top of snapshot_store.h).
   const auto score = [](int64_t day) { return absl::StrCat(day << 32); };
-  auto reply = redis_->Command({"ZREVRANGEBYSCORE", kIndexKey, absl::StrCat("(", score(as_of_day)),
-                                score(as_of_day - window_days), "WITHSCORES"});
+  auto reply = redis_->Command({"ZREVRANGEBYSCORE", kIndexKey, absl::StrCat("(", score(before_day)),
+                                score(before_day - window_days), "WITHSCORES"});
   if (!reply.ok()) return StoreError(reply.status());
   std::vector<std::string> ids;
   int64_t last_kept = INT64_MAX;

@@ -99,10 +99,10 @@ class SnapshotStore {
   // nor skip the snapshots that stay. InvalidArgument "page_token: ..." for a token this did not
   // make.
   absl::StatusOr<v1::ListSnapshotsResponse> List(int page_size, const std::string& page_token);
-  // Ids of listed snapshots with an as-of date in [as_of_day - window_days, as_of_day), newest
+  // Ids of listed snapshots with an as-of date in [before_day - window_days, before_day), newest
   // first, keeping only snapshots at least `min_gap_days` apart (the newest of each gap), at most
   // `max_count` of them: the earlier snapshots a report calibrates on.
-  absl::StatusOr<std::vector<std::string>> EarlierIds(int as_of_day, int window_days,
+  absl::StatusOr<std::vector<std::string>> EarlierIds(int before_day, int window_days,
                                                       int min_gap_days, int max_count);
   // Removes the snapshot's keys and its index entry in one transaction, and forgets the decoded
   // copy this process holds. NotFound when there is no snapshot with that id.

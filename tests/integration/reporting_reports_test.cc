@@ -869,15 +869,13 @@ TEST_F(ReportingReportsTest, AttainmentLandingIsCalibratedOnTheCompanysEarlierSn
 
   // The history: what the index offers (as of within 400 days before, 14 days apart, at most 32),
   // newest first. With the baseline as of 2026-11-01, 13 days before the 2026-11-14 view, left out.
-  const std::vector<v1::SnapshotInfo> earlier = EarlierListed(D("2026-11-28"), 400, 14, 32);
+  // The snapshots it may calibrate on: those of quarters over by the as-of date (taken before
+  // 2026-11-01), two weeks apart, at most 32 — every one of them is an observation.
+  const std::vector<v1::SnapshotInfo> earlier = EarlierListed(D("2026-11-01"), 400, 14, 32);
   std::vector<std::string> expected_ids;
-  int usable = 0;  // observations of a quarter over by the as-of date: as of before 2026-11-01
-  for (const v1::SnapshotInfo& s : earlier) {
-    expected_ids.push_back(s.snapshot_id());
-    if (*FromProto(s.header().as_of()) < D("2026-11-01")) ++usable;
-  }
-  ASSERT_EQ(expected_ids.size(), static_cast<size_t>(kPastViews));
-  EXPECT_EQ(usable, kPastViews - 1);  // all but the view as of 2026-11-14, in the current quarter
+  for (const v1::SnapshotInfo& s : earlier) expected_ids.push_back(s.snapshot_id());
+  ASSERT_EQ(expected_ids.size(), static_cast<size_t>(kPastViews - 1));  // not the 2026-11-14 view
+  const int usable = static_cast<int>(expected_ids.size());
   ASSERT_FALSE(report.history_snapshot_ids().empty());
   EXPECT_THAT(report.history_snapshot_ids(), ElementsAreArray(expected_ids));
   for (const std::string& id : report.history_snapshot_ids()) {
@@ -1058,10 +1056,10 @@ TEST_F(ReportingReportsTest, ForecastAccuracyOfThePastQuartersAgainstWhatClosed)
   EXPECT_EQ(report.currency_code(), "USD");
   EXPECT_FALSE(report.node_id().empty());  // the root
 
-  // The snapshots the report may use: the index's, a week apart, over the periods and the
-  // calibration window before them (3 x 92 + 400 days; see BuildAccuracy). The thinning keeps
-  // the baseline (2026-11-01) and so drops the view as of 2026-10-31, Q3's last day.
-  const std::vector<v1::SnapshotInfo> earlier = EarlierListed(D("2026-11-28"), 3 * 92 + 400, 7, 80);
+  // The snapshots the report may use: the index's before the current quarter (2026-11-01), a
+  // week apart, over the periods and the calibration window before them (2 x 92 + 400 days; see
+  // BuildAccuracy). Counting from before the current quarter keeps Q3's last day (2026-10-31).
+  const std::vector<v1::SnapshotInfo> earlier = EarlierListed(D("2026-11-01"), 2 * 92 + 400, 7, 80);
   struct Quarter {
     int index;
     const char* first;

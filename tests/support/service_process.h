@@ -38,6 +38,8 @@ class ServiceProcess {
   void Kill();
 
   bool running() const { return pid_ > 0; }
+  // The process id while running, else -1 (benchmarks read its /proc entries).
+  pid_t pid() const { return pid_; }
   int port() const { return port_; }
   int metrics_port() const { return metrics_port_; }
   std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
