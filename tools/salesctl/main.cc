@@ -19,6 +19,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <type_traits>
 
 #include "CLI/CLI.hpp"
 #include "absl/strings/ascii.h"
@@ -542,14 +543,28 @@ std::unique_ptr<v1::ReportingService::Stub> ReportingStub(const Globals& g) {
   return v1::ReportingService::NewStub(MakeServiceChannel(g.reporting_addr));
 }
 
+// The RenderReport request naming what `report` (an attainment or pipeline request) names.
+template <class ReportRequest>
+v1::RenderReportRequest RenderRequestFor(const ReportRequest& report) {
+  v1::RenderReportRequest render;
+  render.set_snapshot_id(report.snapshot_id());
+  render.set_plan_id(report.plan_id());
+  render.set_plan_version(report.plan_version());
+  if (report.has_period()) *render.mutable_period() = report.period();
+  render.set_node_id(report.node_id());
+  if constexpr (std::is_same_v<ReportRequest, v1::PipelineReportRequest>)
+    render.set_baseline_snapshot_id(report.baseline_snapshot_id());
+  return render;
+}
+
 // --html FILE: RenderReport with the report's own arguments, written to `path`; "wrote FILE (N KB)"
 // on stdout with the table format, on stderr otherwise (stdout stays JSON or CSV).
+template <class ReportRequest>
 int WriteHtmlReport(const Globals& g, v1::ReportingService::Stub& stub,
-                    const v1::RenderReportRequest& request, const std::string& path,
-                    OutputFormat format) {
+                    const ReportRequest& report, const std::string& path, OutputFormat format) {
   auto context = Context(g);
   v1::RenderReportResponse page;
-  grpc::Status status = stub.RenderReport(context.get(), request, &page);
+  grpc::Status status = stub.RenderReport(context.get(), RenderRequestFor(report), &page);
   if (!status.ok()) return Fail(FromGrpcStatus(status));
   if (auto s = WriteWholeFile(path, page.html()); !s.ok()) return Fail(s);
   (format == OutputFormat::kTable ? std::cout : std::cerr)
@@ -584,13 +599,7 @@ int ReportAttainment(const Globals& g, const ReportArgs& a) {
   std::string text = *format == OutputFormat::kTable ? AttainmentText(report)
                                                      : Render(*format, AttainmentTable(report), report);
   if (int rc = Emit(text, a.output); rc != 0 || a.html.empty()) return rc;
-  v1::RenderReportRequest render;
-  render.set_snapshot_id(request.snapshot_id());
-  render.set_plan_id(request.plan_id());
-  render.set_plan_version(request.plan_version());
-  if (request.has_period()) *render.mutable_period() = request.period();
-  render.set_node_id(request.node_id());
-  return WriteHtmlReport(g, *stub, render, a.html, *format);
+  return WriteHtmlReport(g, *stub, request, a.html, *format);
 }
 
 int SnapshotsList(const Globals& g, int page_size, const std::string& page_token, bool all) {
@@ -657,14 +666,7 @@ int ReportPipeline(const Globals& g, const PipelineArgs& a) {
   std::string text = *format == OutputFormat::kTable ? PipelineText(report)
                                                      : Render(*format, PipelineTable(report), report);
   if (int rc = Emit(text, a.output); rc != 0 || a.html.empty()) return rc;
-  v1::RenderReportRequest render;
-  render.set_snapshot_id(request.snapshot_id());
-  render.set_plan_id(request.plan_id());
-  render.set_plan_version(request.plan_version());
-  if (request.has_period()) *render.mutable_period() = request.period();
-  render.set_node_id(request.node_id());
-  render.set_baseline_snapshot_id(request.baseline_snapshot_id());
-  return WriteHtmlReport(g, *stub, render, a.html, *format);
+  return WriteHtmlReport(g, *stub, request, a.html, *format);
 }
 
 struct KpiArgs {
