@@ -11,6 +11,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "services/forecasting/landing_request.h"
+#include "tests/support/snapshot_builder.h"
 
 namespace salesops::reporting {
 namespace {
@@ -20,7 +21,8 @@ using ::testing::HasSubstr;
 using C = v1::ForecastCategory;
 using SnapshotPtr = std::shared_ptr<const Snapshot>;
 
-v1::Date PD(const char* s) { return ToProto(*ParseDate(s)); }
+using testing::SnapshotBuilder;
+
 std::string Str(const v1::Date& d) { return FormatDate(*FromProto(d)); }
 
 // One opportunity of a test snapshot.
@@ -54,49 +56,18 @@ struct Options {
 // CO -> {NA {u1}, EU {u2}, APAC {u3} (with options.apac)}.
 SnapshotPtr MakeSnapshot(const std::string& id, const char* as_of, const std::vector<O>& opportunities,
                          const Options& options = {}) {
-  v1::SnapshotChunk structure;
-  std::vector<std::pair<std::string, std::string>> nodes = {{"CO", ""}, {"NA", "CO"}, {"EU", "CO"}};
-  std::vector<std::pair<std::string, std::string>> reps = {{"u1", "NA"}, {"u2", "EU"}};
-  if (options.apac) {
-    nodes.push_back({"APAC", "CO"});
-    reps.push_back({"u3", "APAC"});
-  }
-  for (const auto& [node, parent] : nodes) {
-    auto* n = structure.add_territories();
-    n->set_id(node);
-    n->set_name(node);
-    n->set_parent_id(parent);
-  }
-  for (const auto& [rep, territory] : reps) {
-    auto* r = structure.add_reps();
-    r->set_id(rep);
-    r->set_name("Rep " + rep);
-    r->set_territory_id(territory);
-  }
-  v1::SnapshotHeader header;
-  *header.mutable_as_of() = PD(as_of);
-  header.set_currency_code(options.currency);
-  header.mutable_calendar()->set_start_month(options.start_month);
-  auto decoder = SnapshotDecoder::Start(id, header, structure);
-  EXPECT_TRUE(decoder.ok()) << decoder.status();
-  v1::SnapshotChunk chunk;
+  SnapshotBuilder b;
+  b.AsOf(as_of).Currency(options.currency).FiscalStartMonth(options.start_month);
+  b.Territory("CO", "").Territory("NA", "CO").Territory("EU", "CO");
+  b.Rep("u1", "NA").Rep("u2", "EU");
+  if (options.apac) b.Territory("APAC", "CO").Rep("u3", "APAC");
   for (const O& o : opportunities) {
-    auto* p = chunk.add_opportunities();
-    p->set_id(o.id);
-    p->set_owner_rep_id(o.rep);
-    p->set_territory_id(o.territory);
-    *p->mutable_amount() = MakeMoney(options.currency, o.amount);
+    auto* p = b.Opportunity(o.id, o.rep, o.territory, o.amount, o.created, o.close, o.closed, o.won);
     p->set_stage("Stage");
     p->set_probability(o.probability);
     p->set_forecast_category(o.category);
-    *p->mutable_created_date() = PD(o.created.c_str());
-    *p->mutable_close_date() = PD(o.close.c_str());
-    p->set_closed(o.closed);
-    p->set_won(o.won);
   }
-  auto added = decoder->AddOpportunities(chunk);
-  EXPECT_TRUE(added.ok()) << added;
-  return std::make_shared<const Snapshot>(std::move(*decoder).Finish());
+  return b.BuildShared(id);
 }
 
 // The real landing engine, as ForecastService runs it, one request after the other.

@@ -4,6 +4,7 @@
 
 #include "common/proto_convert.h"
 #include "services/forecasting/landing_request.h"
+#include "tests/support/snapshot_builder.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -12,58 +13,32 @@ namespace {
 
 using ::testing::HasSubstr;
 
-v1::Date PD(const char* s) { return ToProto(*ParseDate(s)); }
-
 using C = v1::ForecastCategory;
+using testing::SnapshotBuilder;
 
-// A snapshot of CO -> {NA {u1, u2, extra reps}, EU {u3}}, calendar years, filled by `fill` with
+// A snapshot of CO -> {NA {u1, u2, extra reps}, EU {u3}}, calendar years, filled with
 // add(id, owner, territory, amount, close, closed, won, probability, category[, created]).
 struct Opportunities {
-  v1::SnapshotChunk chunk;
+  SnapshotBuilder snapshot;  // amounts in USD
+  Opportunities() {
+    snapshot.Territory("CO", "").Territory("NA", "CO").Territory("EU", "CO");
+    snapshot.Rep("u1", "NA").Rep("u2", "NA").Rep("u3", "EU");
+  }
   void operator()(const char* id, const char* owner, const char* territory, int64_t amount,
                   const char* close, bool closed, bool won, double p, v1::ForecastCategory cat,
                   const char* created = "2025-01-01") {
-    auto* o = chunk.add_opportunities();
-    o->set_id(id);
-    o->set_owner_rep_id(owner);
-    o->set_territory_id(territory);
-    *o->mutable_amount() = MakeMoney("USD", amount);
-    *o->mutable_created_date() = PD(created);
-    *o->mutable_close_date() = PD(close);
-    o->set_closed(closed);
-    o->set_won(won);
+    auto* o = snapshot.Opportunity(id, owner, territory, amount, created, close, closed, won);
     o->set_probability(p);
     o->set_forecast_category(cat);
     o->set_stage(closed ? (won ? "Closed Won" : "Closed Lost") : "Proposal");
   }
 };
 std::shared_ptr<const Snapshot> BuildSnapshot(const std::string& id, const char* as_of,
-                                              const Opportunities& opportunities,
+                                              Opportunities opportunities,
                                               std::vector<std::string> extra_na_reps = {},
                                               const char* currency = "USD") {
-  v1::SnapshotChunk structure;
-  for (auto [node, parent] : {std::pair{"CO", ""}, {"NA", "CO"}, {"EU", "CO"}}) {
-    auto* n = structure.add_territories();
-    n->set_id(node);
-    n->set_name(node);
-    n->set_parent_id(parent);
-  }
-  std::vector<std::pair<std::string, std::string>> reps = {{"u1", "NA"}, {"u2", "NA"}, {"u3", "EU"}};
-  for (const auto& r : extra_na_reps) reps.push_back({r, "NA"});
-  for (const auto& [rep, t] : reps) {
-    auto* r = structure.add_reps();
-    r->set_id(rep);
-    r->set_name("Rep " + rep);
-    r->set_territory_id(t);
-  }
-  v1::SnapshotHeader header;
-  *header.mutable_as_of() = PD(as_of);
-  header.set_currency_code(currency);
-  header.mutable_calendar()->set_start_month(1);
-  auto decoder = SnapshotDecoder::Start(id, header, structure);
-  EXPECT_TRUE(decoder.ok());
-  EXPECT_TRUE(decoder->AddOpportunities(opportunities.chunk).ok());
-  return std::make_shared<const Snapshot>(std::move(*decoder).Finish());
+  for (const auto& r : extra_na_reps) opportunities.snapshot.Rep(r, "NA");
+  return opportunities.snapshot.AsOf(as_of).Currency(currency).FiscalStartMonth(1).BuildShared(id);
 }
 
 // As of 2026-05-16 (Q2, day 46 of 91).

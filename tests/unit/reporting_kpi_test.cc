@@ -7,6 +7,7 @@
 #include "common/proto_convert.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/support/snapshot_builder.h"
 
 namespace salesops::reporting {
 namespace {
@@ -14,43 +15,19 @@ namespace {
 using ::testing::HasSubstr;
 using C = v1::ForecastCategory;
 
-v1::Date PD(const char* s) { return ToProto(*ParseDate(s)); }
+using testing::SnapshotBuilder;
 
 // CO -> {NA {u1, u2}, EU {u3}}; calendar years; as of 2026-05-16 (in Q2).
 Snapshot MakeSnapshot(int start_month = 1) {
-  v1::SnapshotChunk structure;
-  for (auto [id, parent] : {std::pair{"CO", ""}, {"NA", "CO"}, {"EU", "CO"}}) {
-    auto* n = structure.add_territories();
-    n->set_id(id);
-    n->set_name(id);
-    n->set_parent_id(parent);
-  }
-  for (auto [id, t] : {std::pair{"u1", "NA"}, {"u2", "NA"}, {"u3", "EU"}}) {
-    auto* r = structure.add_reps();
-    r->set_id(id);
-    r->set_name(std::string("Rep ") + id);
-    r->set_territory_id(t);
-  }
-  v1::SnapshotHeader header;
-  *header.mutable_as_of() = PD("2026-05-16");
-  header.set_currency_code("USD");
-  header.mutable_calendar()->set_start_month(start_month);
-  auto decoder = SnapshotDecoder::Start("snap", header, structure);
-  EXPECT_TRUE(decoder.ok());
-  v1::SnapshotChunk chunk;
+  SnapshotBuilder b;
+  b.AsOf("2026-05-16").Currency("USD").FiscalStartMonth(start_month);
+  b.Territory("CO", "").Territory("NA", "CO").Territory("EU", "CO");
+  b.Rep("u1", "NA").Rep("u2", "NA").Rep("u3", "EU");
   int n = 0;
   auto add = [&](const char* owner, const char* territory, int64_t amount, const char* created,
                  const char* close, bool closed, bool won, C cat = C::FORECAST_CATEGORY_PIPELINE) {
-    auto* o = chunk.add_opportunities();
-    o->set_id("o" + std::to_string(++n));
-    o->set_owner_rep_id(owner);
-    o->set_territory_id(territory);
-    *o->mutable_amount() = MakeMoney("USD", amount);
-    *o->mutable_created_date() = PD(created);
-    *o->mutable_close_date() = PD(close);
-    o->set_closed(closed);
-    o->set_won(won);
-    o->set_forecast_category(won ? C::FORECAST_CATEGORY_CLOSED : cat);
+    b.Opportunity("o" + std::to_string(++n), owner, territory, amount, created, close, closed, won)
+        ->set_forecast_category(won ? C::FORECAST_CATEGORY_CLOSED : cat);
   };
   // Q2 (2026-04-01 .. 06-30), closed up to the as-of date.
   add("u1", "NA", 1000, "2026-03-01", "2026-04-10", true, true);   // 40 days
@@ -73,8 +50,7 @@ Snapshot MakeSnapshot(int start_month = 1) {
   add("u2", "NA", 900, "2026-01-01", "2026-03-20", false, false);  // still open, slipped in Q1
   // Q4 of FY2025: in neither.
   add("u1", "NA", 7777, "2025-10-01", "2025-12-15", true, true);
-  EXPECT_TRUE(decoder->AddOpportunities(chunk).ok());
-  return std::move(*decoder).Finish();
+  return b.Build("snap");
 }
 
 const v1::KpiRow& Row(const v1::KpiReportResponse& r, const std::string& id) {

@@ -7,6 +7,7 @@
 #include "common/proto_convert.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/support/snapshot_builder.h"
 
 namespace salesops::reporting {
 namespace {
@@ -14,7 +15,7 @@ namespace {
 using ::testing::HasSubstr;
 using C = v1::ForecastCategory;
 
-v1::Date PD(const char* s) { return ToProto(*ParseDate(s)); }
+using testing::SnapshotBuilder;
 
 const FiscalPeriod kQ2{PeriodKind::kQuarter, 2026, 2};  // 2026-04-01 .. 2026-06-30
 
@@ -50,42 +51,16 @@ Tree Company() {
 
 Snapshot Make(const std::string& id, const char* as_of, const std::vector<Opp>& opps,
               const Tree& tree = Company(), const std::string& currency = "USD") {
-  v1::SnapshotChunk structure;
-  for (const auto& [node, parent] : tree.nodes) {
-    auto* n = structure.add_territories();
-    n->set_id(node);
-    n->set_name("Node " + node);
-    n->set_parent_id(parent);
-  }
-  for (const auto& [rep, territory] : tree.reps) {
-    auto* r = structure.add_reps();
-    r->set_id(rep);
-    r->set_name("Rep " + rep);
-    r->set_territory_id(territory);
-  }
-  v1::SnapshotHeader header;
-  *header.mutable_as_of() = PD(as_of);
-  header.set_currency_code(currency);
-  header.mutable_calendar()->set_start_month(1);
-  auto decoder = SnapshotDecoder::Start(id, header, structure);
-  EXPECT_TRUE(decoder.ok()) << decoder.status();
-  v1::SnapshotChunk chunk;
+  SnapshotBuilder b;
+  b.AsOf(as_of).Currency(currency).FiscalStartMonth(1);
+  for (const auto& [node, parent] : tree.nodes) b.Territory(node, parent, "Node " + node);
+  for (const auto& [rep, territory] : tree.reps) b.Rep(rep, territory);
   for (const Opp& x : opps) {
-    auto* o = chunk.add_opportunities();
-    o->set_id(x.id);
-    o->set_owner_rep_id(x.owner);
-    o->set_territory_id(x.territory);
-    *o->mutable_amount() = MakeMoney(currency, x.amount);
-    *o->mutable_created_date() = PD(x.created.c_str());
-    *o->mutable_close_date() = PD(x.close.c_str());
-    o->set_closed(x.closed);
-    o->set_won(x.won);
+    auto* o = b.Opportunity(x.id, x.owner, x.territory, x.amount, x.created, x.close, x.closed, x.won);
     o->set_probability(x.p);
     o->set_forecast_category(x.cat);
   }
-  auto s = decoder->AddOpportunities(chunk);
-  EXPECT_TRUE(s.ok()) << s;
-  return std::move(*decoder).Finish();
+  return b.Build(id);
 }
 
 // Q2 quotas (each month a third): CO 18000, NA 12000, EU 6000, each rep 6000.

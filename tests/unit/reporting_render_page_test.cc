@@ -11,6 +11,7 @@
 #include "common/proto_convert.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/support/snapshot_builder.h"
 
 namespace salesops::reporting {
 namespace {
@@ -18,45 +19,22 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 
-v1::Date PD(const char* s) { return ToProto(*ParseDate(s)); }
+using testing::PD;
+using testing::SnapshotBuilder;
 
 const std::string kSnapshotId = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
 // CO (Acme) -> {NA {u1, u2}, EU {u3}}; fiscal years start in February (FY2027 = 2026-02-01 ..
 // 2027-01-31, Q3 = Aug..Oct 2026, Q4 = Nov 2026..Jan 2027); as of 2026-11-20.
 Snapshot MakeSnapshot() {
-  v1::SnapshotChunk structure;
-  for (auto [id, name, parent] :
-       {std::tuple{"CO", "Acme", ""}, {"NA", "North America", "CO"}, {"EU", "Europe", "CO"}}) {
-    auto* n = structure.add_territories();
-    n->set_id(id);
-    n->set_name(name);
-    n->set_parent_id(parent);
-  }
-  for (auto [id, t] : {std::pair{"u1", "NA"}, {"u2", "NA"}, {"u3", "EU"}}) {
-    auto* r = structure.add_reps();
-    r->set_id(id);
-    r->set_name(std::string("Rep ") + id);
-    r->set_territory_id(t);
-  }
-  v1::SnapshotHeader header;
-  *header.mutable_as_of() = PD("2026-11-20");
-  header.set_currency_code("USD");
-  header.mutable_calendar()->set_start_month(2);
-  auto decoder = SnapshotDecoder::Start(kSnapshotId, header, structure);
-  EXPECT_TRUE(decoder.ok()) << decoder.status();
-  v1::SnapshotChunk chunk;
+  SnapshotBuilder b;
+  b.AsOf("2026-11-20").Currency("USD").FiscalStartMonth(2);
+  b.Territory("CO", "", "Acme");
+  b.Territory("NA", "CO", "North America").Territory("EU", "CO", "Europe");
+  b.Rep("u1", "NA").Rep("u2", "NA").Rep("u3", "EU");
   auto add = [&](const char* id, const char* owner, const char* territory, int64_t amount,
                  const char* close, bool closed, bool won) {
-    auto* o = chunk.add_opportunities();
-    o->set_id(id);
-    o->set_owner_rep_id(owner);
-    o->set_territory_id(territory);
-    *o->mutable_amount() = MakeMoney("USD", amount);
-    *o->mutable_created_date() = PD("2026-01-01");
-    *o->mutable_close_date() = PD(close);
-    o->set_closed(closed);
-    o->set_won(won);
+    auto* o = b.Opportunity(id, owner, territory, amount, "2026-01-01", close, closed, won);
     o->set_probability(won ? 1 : 0.5);
     o->set_forecast_category(closed ? v1::FORECAST_CATEGORY_CLOSED : v1::FORECAST_CATEGORY_COMMIT);
   };
@@ -72,8 +50,7 @@ Snapshot MakeSnapshot() {
   add("w5", "u1", "NA", 700, "2026-08-15", true, true);
   add("w6", "u3", "EU", 300, "2026-09-30", true, true);
   add("w4", "u1", "NA", 5000, "2026-10-31", true, true);
-  EXPECT_TRUE(decoder->AddOpportunities(chunk).ok());
-  return std::move(*decoder).Finish();
+  return b.Build(kSnapshotId);
 }
 
 v1::Money Usd(int64_t minor) { return MakeMoney("USD", minor); }
