@@ -69,6 +69,11 @@ struct Metrics::Impl {
           .Name("salesops_redis_errors_total")
           .Help("Failed Redis calls by role (cache, store)")
           .Register(*registry);
+  prometheus::Family<prometheus::Counter>& batch_tasks =
+      prometheus::BuildCounter()
+          .Name("salesops_batch_tasks_total")
+          .Help("Batch tasks handled by forecast workers, by outcome")
+          .Register(*registry);
 
   absl::Mutex mu;
   std::unique_ptr<prometheus::Exposer> exposer ABSL_GUARDED_BY(mu);
@@ -122,6 +127,10 @@ void Metrics::RecordCache(std::string_view cache, CacheResult result) {
 
 void Metrics::RecordRedisError(std::string_view role) {
   impl_->redis_errors.Add({{"role", std::string(role)}}).Increment();
+}
+
+void Metrics::RecordBatchTask(std::string_view outcome) {
+  impl_->batch_tasks.Add({{"outcome", std::string(outcome)}}).Increment();
 }
 
 std::string Metrics::Render() const {

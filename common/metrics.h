@@ -4,6 +4,9 @@
 //   salesops_rpc_latency_seconds{method}           RPC latency histogram
 //   salesops_cache_requests_total{cache, result}   result = hit | miss | error
 //   salesops_redis_errors_total{role}              failed Redis calls by role (cache, store)
+//   salesops_batch_tasks_total{outcome}            batch tasks a worker handled: completed,
+//                                                  duplicate (already stored), failed (an attempt),
+//                                                  parked, reclaimed, dropped (cancelled job)
 #ifndef SALESOPS_COMMON_METRICS_H_
 #define SALESOPS_COMMON_METRICS_H_
 
@@ -32,6 +35,7 @@ class Metrics {
   enum class CacheResult { kHit, kMiss, kError };
   void RecordCache(std::string_view cache, CacheResult result);
   void RecordRedisError(std::string_view role);
+  void RecordBatchTask(std::string_view outcome);
 
   // Text exposition of every metric (what /metrics returns); used by tests and logs.
   std::string Render() const;

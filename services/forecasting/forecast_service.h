@@ -2,20 +2,36 @@
 #ifndef SALESOPS_SERVICES_FORECASTING_FORECAST_SERVICE_H_
 #define SALESOPS_SERVICES_FORECASTING_FORECAST_SERVICE_H_
 
+#include <chrono>
 #include <memory>
 
 #include "common/cache.h"
 #include "common/thread_pool.h"
 #include "salesops/v1/forecasting.grpc.pb.h"
+#include "services/forecasting/batch_store.h"
 #include "services/forecasting/forecast_request.h"
 
 namespace salesops::forecast {
 
+// Limits of a batch (the per-call limits of Forecast apply to each series and the options).
+struct BatchLimits {
+  int max_series = 1000000;
+  int default_series_per_task = 200;
+  int max_series_per_task = 10000;
+  int default_page_size = 5000;
+  int max_page_size = 50000;
+  // WatchBatch looks for progress this often.
+  std::chrono::milliseconds watch_interval{250};
+};
+
 class ForecastServiceImpl final : public v1::ForecastService::CallbackService {
  public:
-  // `handlers` runs request handlers; `compute` runs the per-series work.
+  // `handlers` runs request handlers; `compute` runs the per-series work. `batches`: the batch
+  // job store, or null when the server has no store (the batch RPCs then answer
+  // FAILED_PRECONDITION).
   ForecastServiceImpl(ThreadPool& handlers, ThreadPool& compute, Cache& cache,
-                      ForecastLimits limits);
+                      ForecastLimits limits, BatchStore* batches = nullptr,
+                      BatchLimits batch_limits = {});
 
   grpc::ServerUnaryReactor* Forecast(grpc::CallbackServerContext* context,
                                      const v1::ForecastRequest* request,
@@ -29,8 +45,26 @@ class ForecastServiceImpl final : public v1::ForecastService::CallbackService {
   grpc::ServerUnaryReactor* ForecastLanding(grpc::CallbackServerContext* context,
                                             const v1::ForecastLandingRequest* request,
                                             v1::ForecastLandingResponse* response) override;
+  grpc::ServerUnaryReactor* SubmitBatch(grpc::CallbackServerContext* context,
+                                        const v1::SubmitBatchRequest* request,
+                                        v1::BatchStatus* response) override;
+  grpc::ServerUnaryReactor* GetBatch(grpc::CallbackServerContext* context,
+                                     const v1::GetBatchRequest* request,
+                                     v1::BatchStatus* response) override;
+  grpc::ServerWriteReactor<v1::BatchStatus>* WatchBatch(grpc::CallbackServerContext* context,
+                                                         const v1::GetBatchRequest* request) override;
+  grpc::ServerUnaryReactor* GetBatchResults(grpc::CallbackServerContext* context,
+                                            const v1::GetBatchResultsRequest* request,
+                                            v1::GetBatchResultsResponse* response) override;
+  grpc::ServerUnaryReactor* CancelBatch(grpc::CallbackServerContext* context,
+                                        const v1::CancelBatchRequest* request,
+                                        v1::BatchStatus* response) override;
 
  private:
+  // The batch store, or FailedPrecondition when the server runs without one; and the batch id
+  // checked.
+  absl::StatusOr<BatchStore*> Batches(const std::string& batch_id) const;
+
   // Validate, look in the cache, compute on a miss, store: the shape of every RPC here.
   template <typename Request, typename Response>
   grpc::ServerUnaryReactor* Cached(grpc::CallbackServerContext* context, const char* method,
@@ -42,6 +76,8 @@ class ForecastServiceImpl final : public v1::ForecastService::CallbackService {
   ThreadPool& compute_;
   Cache& cache_;
   ForecastLimits limits_;
+  BatchStore* batches_;
+  BatchLimits batch_limits_;
 };
 
 }  // namespace salesops::forecast

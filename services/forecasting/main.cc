@@ -1,10 +1,15 @@
 // salesops-forecast: the ForecastService server.
+#include <atomic>
 #include <cstdlib>
+#include <memory>
+#include <thread>
+#include <vector>
 
 #include "CLI/CLI.hpp"
 #include "common/log.h"
 #include "common/redis_roles.h"
 #include "common/server.h"
+#include "services/forecasting/batch_worker.h"
 #include "services/forecasting/forecast_service.h"
 
 int main(int argc, char** argv) {
@@ -15,6 +20,16 @@ int main(int argc, char** argv) {
   salesops::AddServerFlags(app, server_config);
   salesops::RedisRolesConfig redis;
   salesops::AddRedisFlags(app, redis, /*with_store=*/false);
+  app.add_option("--store-redis", redis.store_address,
+                 "the store Redis, for batch jobs (without it the batch RPCs are refused)")
+      ->envname("SALESOPS_STORE_REDIS");
+  salesops::forecast::BatchLimits batch_limits;
+  int batch_workers = 0;
+  app.add_option("--batch-workers", batch_workers,
+                 "batch tasks this server computes itself (0: leave them to salesops-forecast-worker)")
+      ->envname("SALESOPS_BATCH_WORKERS")->check(CLI::Range(0, 64))->capture_default_str();
+  app.add_option("--max-batch-series", batch_limits.max_series, "series per batch")
+      ->envname("SALESOPS_MAX_BATCH_SERIES")->check(CLI::Range(1, 100000000))->capture_default_str();
   salesops::forecast::ForecastLimits limits;
   int compute_threads = 0;
   app.add_option("--compute-threads", compute_threads, "threads for model fitting (0: one per core)")
@@ -36,7 +51,34 @@ int main(int argc, char** argv) {
   }
   salesops::ThreadPool handlers(server_config.ResolvedHandlerThreads());
   salesops::ThreadPool compute(compute_threads);
-  salesops::forecast::ForecastServiceImpl service(handlers, compute, **cache, limits);
+  std::unique_ptr<salesops::forecast::BatchStore> batches;
+  if (!redis.store_address.empty()) {
+    auto store = salesops::MakeStoreClient(redis);
+    if (!store.ok()) {
+      salesops::log::Error("bad_config", {{"error", store.status().ToString()}});
+      return 2;
+    }
+    batches = std::make_unique<salesops::forecast::BatchStore>(*store);
+  } else if (batch_workers > 0) {
+    salesops::log::Error("bad_config", {{"error", "--batch-workers needs --store-redis"}});
+    return 2;
+  }
+  salesops::forecast::ForecastServiceImpl service(handlers, compute, **cache, limits,
+                                                  batches.get(), batch_limits);
 
-  return salesops::ServeUntilSignal(server_config, {&service});
+  // In-process batch workers, for a stack without salesops-forecast-worker.
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> workers;
+  for (int i = 0; i < batch_workers; ++i) {
+    salesops::forecast::BatchWorkerOptions options;
+    options.consumer = salesops::forecast::DefaultConsumerName(i);
+    options.limits = limits;
+    workers.emplace_back([&, options] {
+      salesops::forecast::BatchWorker(*batches, compute, options).Run(stop);
+    });
+  }
+  const int code = salesops::ServeUntilSignal(server_config, {&service});
+  stop = true;
+  for (auto& w : workers) w.join();
+  return code;
 }

@@ -232,7 +232,75 @@ struct ForecastArgs {
   int horizon = 12, season_length = 0;
   std::vector<double> levels = {80, 95};
   bool local = false;
+  bool batch = false;
+  int series_per_task = 0;
+  bool quiet = false;
 };
+
+// Every page of a batch job's results as one response, in submission order; the failed series
+// are returned in `failed`.
+absl::StatusOr<v1::ForecastResponse> ReadBatchResults(const Globals& g, v1::ForecastService::Stub& stub,
+                                                      const std::string& batch_id,
+                                                      std::vector<v1::FailedSeries>* failed) {
+  v1::ForecastResponse all;
+  all.set_engine_version(SALESOPS_ENGINE_VERSION);
+  v1::GetBatchResultsRequest request;
+  request.set_batch_id(batch_id);
+  do {
+    v1::GetBatchResultsResponse page;
+    auto context = Context(g);
+    grpc::Status status = stub.GetBatchResults(context.get(), request, &page);
+    if (!status.ok()) return FromGrpcStatus(status);
+    for (auto& f : *page.mutable_forecasts()) *all.add_forecasts() = std::move(f);
+    for (auto& f : *page.mutable_failed()) failed->push_back(std::move(f));
+    all.set_engine_version(page.status().engine_version());
+    request.set_page_token(page.next_page_token());
+  } while (!request.page_token().empty());
+  return all;
+}
+
+// Submits the request as a batch job, follows it (WatchBatch) with a progress bar on stderr, and
+// reads the results. Cancelled or unfinished jobs are errors naming the job.
+absl::StatusOr<v1::ForecastResponse> ForecastAsBatch(const Globals& g, const ForecastArgs& a,
+                                                     const v1::ForecastRequest& request) {
+  auto stub = v1::ForecastService::NewStub(MakeServiceChannel(g.forecast_addr));
+  v1::SubmitBatchRequest submit;
+  *submit.mutable_forecast() = request;
+  submit.set_series_per_task(a.series_per_task);
+  v1::BatchStatus status;
+  {
+    auto context = Context(g);
+    grpc::Status s = stub->SubmitBatch(context.get(), submit, &status);
+    if (!s.ok()) return FromGrpcStatus(s);
+  }
+  if (!a.quiet) std::cerr << "batch " << status.batch_id() << ": " << status.tasks_total() << " tasks\n";
+  ProgressOptions options;
+  options.enabled = WantProgress(false, a.quiet);
+  ProgressBar bar("forecasting", status.series_total(), "series", options);
+  grpc::ClientContext watch_context;
+  watch_context.set_deadline(std::chrono::system_clock::now() + std::chrono::hours(24));
+  v1::GetBatchRequest watch;
+  watch.set_batch_id(status.batch_id());
+  auto reader = stub->WatchBatch(&watch_context, watch);
+  while (reader->Read(&status)) bar.Update(status.series_done() + status.series_failed());
+  grpc::Status finished = reader->Finish();
+  if (!finished.ok()) {
+    bar.Abandon();
+    return FromGrpcStatus(finished);
+  }
+  bar.Finish();
+  if (status.state() != v1::BATCH_STATE_DONE)
+    return absl::AbortedError(absl::StrCat("batch ", status.batch_id(), " did not finish (",
+                                           v1::BatchState_Name(status.state()), ")"));
+  std::vector<v1::FailedSeries> failed;
+  auto response = ReadBatchResults(g, *stub, status.batch_id(), &failed);
+  if (!response.ok()) return response.status();
+  if (!failed.empty()) {
+    std::cerr << "salesctl: " << failed.size() << " series failed, e.g. " << failed[0].series_id()
+              << ": " << failed[0].error() << "\n";
+  }
+  return response;
+}
 
 absl::StatusOr<v1::ModelType> ParseModel(const std::string& text) {
   std::string upper = absl::AsciiStrToUpper(text);
@@ -256,7 +324,11 @@ int Forecast(const Globals& g, const ForecastArgs& a) {
   request.set_model(*model);
   request.set_season_length(a.season_length);
   v1::ForecastResponse response;
-  if (a.local) {
+  if (a.batch) {
+    auto batch = ForecastAsBatch(g, a, request);
+    if (!batch.ok()) return Fail(batch.status());
+    response = std::move(*batch);
+  } else if (a.local) {
     if (auto s = forecast::ValidateForecastRequest(request, {}); !s.ok()) return Fail(s);
     ThreadPool pool(0);
     auto computed = forecast::ComputeForecasts(request, pool);
@@ -787,6 +859,10 @@ int main(int argc, char** argv) {
   forecast->add_option("--levels", fa.levels, "interval levels in percent")->delimiter(',')->capture_default_str();
   forecast->add_option("--model", fa.model, "auto, naive, seasonal_naive, drift, ses, holt, damped_holt, holt_winters_additive")->capture_default_str();
   forecast->add_flag("--local", fa.local, "run the engine in this process instead of calling the server");
+  forecast->add_flag("--batch", fa.batch, "submit as a batch job (SubmitBatch), follow it, then read the results: for many series")
+      ->excludes("--local");
+  forecast->add_option("--series-per-task", fa.series_per_task, "with --batch: series per task (default: the server's, 200)");
+  forecast->add_flag("--quiet", fa.quiet, "with --batch: no progress");
   forecast->callback([&] { rc = Forecast(g, fa); });
 
   auto* plan = app.add_subcommand("plan", "quota plans");
