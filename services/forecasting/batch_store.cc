@@ -207,6 +207,7 @@ absl::StatusOr<v1::GetBatchResultsResponse> BatchStore::Results(const std::strin
   bool stop = false;
   while (!stop && task < status->tasks_total()) {
     const int end = std::min(status->tasks_total(), task + kResultsBatch);
+    const int base = task;  // `task` advances in the loop below
     std::vector<std::string> results = {"HMGET", BatchKey(batch_id, "results")};
     std::vector<std::string> failed = {"HMGET", BatchKey(batch_id, "failed")};
     for (int t = task; t < end; ++t) {
@@ -216,8 +217,8 @@ absl::StatusOr<v1::GetBatchResultsResponse> BatchStore::Results(const std::strin
     auto replies = redis_->Pipeline({results, failed});
     if (!replies.ok()) return StoreError(replies.status());
     for (int t = task; t < end; ++t) {
-      const RedisReply& done = (*replies)[0].elements[t - task];
-      const RedisReply& parked = (*replies)[1].elements[t - task];
+      const RedisReply& done = (*replies)[0].elements[t - base];
+      const RedisReply& parked = (*replies)[1].elements[t - base];
       if (done.is_nil() && parked.is_nil()) {  // not finished yet: the page ends here
         stop = true;
         break;

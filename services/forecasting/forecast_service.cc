@@ -12,6 +12,7 @@
 #include "services/forecasting/backtest_request.h"
 #include "services/forecasting/landing_request.h"
 #include "services/forecasting/reconcile_request.h"
+#include "services/forecasting/snapshot_series.h"
 
 namespace salesops::forecast {
 namespace {
@@ -109,13 +110,15 @@ absl::StatusOr<int> TaskOfPageToken(const std::string& token) {
 
 ForecastServiceImpl::ForecastServiceImpl(ThreadPool& handlers, ThreadPool& compute, Cache& cache,
                                          ForecastLimits limits, BatchStore* batches,
-                                         BatchLimits batch_limits)
+                                         BatchLimits batch_limits,
+                                         reporting::SnapshotStore* snapshots)
     : handlers_(handlers),
       compute_(compute),
       cache_(cache),
       limits_(limits),
       batches_(batches),
-      batch_limits_(batch_limits) {}
+      batch_limits_(batch_limits),
+      snapshots_(snapshots) {}
 
 template <typename Request, typename Response>
 grpc::ServerUnaryReactor* ForecastServiceImpl::Cached(
@@ -176,7 +179,23 @@ grpc::ServerUnaryReactor* ForecastServiceImpl::SubmitBatch(grpc::CallbackServerC
     if (batches_ == nullptr)
       return absl::FailedPreconditionError(
           "batches need a store: start salesops-forecast with --store-redis");
-    const v1::ForecastRequest& forecast = request->forecast();
+    v1::ForecastRequest from_snapshot;
+    if (request->has_from_snapshot()) {
+      if (request->forecast().series_size() > 0)
+        return absl::InvalidArgumentError(
+            "forecast.series: leave empty with from_snapshot (the series come from the snapshot)");
+      if (snapshots_ == nullptr)
+        return absl::FailedPreconditionError("from_snapshot: this server has no snapshot store");
+      auto series = SnapshotSeries(*snapshots_, request->from_snapshot(), batch_limits_.max_series);
+      if (!series.ok()) return series.status();
+      if (series->empty())
+        return absl::InvalidArgumentError(
+            "from_snapshot: the snapshot has no closed-won bookings before its last month");
+      from_snapshot = request->forecast();
+      for (auto& one : *series) *from_snapshot.add_series() = std::move(one);
+    }
+    const v1::ForecastRequest& forecast =
+        request->has_from_snapshot() ? from_snapshot : request->forecast();
     if (forecast.series_size() > batch_limits_.max_series)
       return absl::InvalidArgumentError(absl::StrCat("forecast.series: at most ",
                                                      batch_limits_.max_series, " series per batch, got ",

@@ -10,6 +10,7 @@
 #include "salesops/v1/forecasting.grpc.pb.h"
 #include "services/forecasting/batch_store.h"
 #include "services/forecasting/forecast_request.h"
+#include "services/reporting/snapshot_store.h"
 
 namespace salesops::forecast {
 
@@ -29,9 +30,11 @@ class ForecastServiceImpl final : public v1::ForecastService::CallbackService {
   // `handlers` runs request handlers; `compute` runs the per-series work. `batches`: the batch
   // job store, or null when the server has no store (the batch RPCs then answer
   // FAILED_PRECONDITION).
+  // `snapshots`: the stored snapshots a batch may take its series from (null: none).
   ForecastServiceImpl(ThreadPool& handlers, ThreadPool& compute, Cache& cache,
                       ForecastLimits limits, BatchStore* batches = nullptr,
-                      BatchLimits batch_limits = {});
+                      BatchLimits batch_limits = {},
+                      reporting::SnapshotStore* snapshots = nullptr);
 
   grpc::ServerUnaryReactor* Forecast(grpc::CallbackServerContext* context,
                                      const v1::ForecastRequest* request,
@@ -78,6 +81,7 @@ class ForecastServiceImpl final : public v1::ForecastService::CallbackService {
   ForecastLimits limits_;
   BatchStore* batches_;
   BatchLimits batch_limits_;
+  reporting::SnapshotStore* snapshots_;
 };
 
 }  // namespace salesops::forecast

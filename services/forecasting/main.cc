@@ -52,6 +52,7 @@ int main(int argc, char** argv) {
   salesops::ThreadPool handlers(server_config.ResolvedHandlerThreads());
   salesops::ThreadPool compute(compute_threads);
   std::unique_ptr<salesops::forecast::BatchStore> batches;
+  std::unique_ptr<salesops::reporting::SnapshotStore> snapshots;
   if (!redis.store_address.empty()) {
     auto store = salesops::MakeStoreClient(redis);
     if (!store.ok()) {
@@ -59,12 +60,13 @@ int main(int argc, char** argv) {
       return 2;
     }
     batches = std::make_unique<salesops::forecast::BatchStore>(*store);
+    snapshots = std::make_unique<salesops::reporting::SnapshotStore>(*store);
   } else if (batch_workers > 0) {
     salesops::log::Error("bad_config", {{"error", "--batch-workers needs --store-redis"}});
     return 2;
   }
   salesops::forecast::ForecastServiceImpl service(handlers, compute, **cache, limits,
-                                                  batches.get(), batch_limits);
+                                                  batches.get(), batch_limits, snapshots.get());
 
   // In-process batch workers, for a stack without salesops-forecast-worker.
   std::atomic<bool> stop{false};

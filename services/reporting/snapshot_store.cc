@@ -265,18 +265,9 @@ absl::StatusOr<std::shared_ptr<const Snapshot>> SnapshotStore::Load(const std::s
     return absl::DataLossError(absl::StrCat("snapshot store: missing structure of ", id));
   auto decoder = SnapshotDecoder::Start(id, info->header(), structure);
   if (!decoder.ok()) return decoder.status();
-  for (int64_t from = 0;; from += kLoadBatch) {
-    auto batch = redis_->Command({"LRANGE", Key(id, "opportunities"), absl::StrCat(from),
-                                  absl::StrCat(from + kLoadBatch - 1)});
-    if (!batch.ok()) return StoreError(batch.status());
-    for (const RedisReply& r : batch->elements) {
-      v1::SnapshotChunk chunk;
-      if (!chunk.ParseFromString(r.str))
-        return absl::DataLossError(absl::StrCat("snapshot store: corrupt chunk of ", id));
-      if (auto s = decoder->AddOpportunities(chunk); !s.ok()) return s;
-    }
-    if (static_cast<int>(batch->elements.size()) < kLoadBatch) break;
-  }
+  if (auto s = ForEachChunk(id, [&](const v1::SnapshotChunk& chunk) { return decoder->AddOpportunities(chunk); });
+      !s.ok())
+    return s;
   auto snapshot = std::make_shared<const Snapshot>(std::move(*decoder).Finish());
   if (static_cast<int64_t>(snapshot->deals.size()) != info->opportunity_count())
     return absl::DataLossError(absl::StrCat("snapshot store: ", id, " has ", snapshot->deals.size(),
@@ -285,6 +276,31 @@ absl::StatusOr<std::shared_ptr<const Snapshot>> SnapshotStore::Load(const std::s
   recent_.push_front(snapshot);
   while (recent_.size() > capacity_) recent_.pop_back();
   return snapshot;
+}
+
+absl::Status SnapshotStore::ForEachChunk(
+    const std::string& id, const std::function<absl::Status(const v1::SnapshotChunk&)>& f) {
+  for (int64_t from = 0;; from += kLoadBatch) {
+    auto batch = redis_->Command({"LRANGE", Key(id, "opportunities"), absl::StrCat(from),
+                                  absl::StrCat(from + kLoadBatch - 1)});
+    if (!batch.ok()) return StoreError(batch.status());
+    for (const RedisReply& r : batch->elements) {
+      v1::SnapshotChunk chunk;
+      if (!chunk.ParseFromString(r.str))
+        return absl::DataLossError(absl::StrCat("snapshot store: corrupt chunk of ", id));
+      if (auto s = f(chunk); !s.ok()) return s;
+    }
+    if (static_cast<int>(batch->elements.size()) < kLoadBatch) return absl::OkStatus();
+  }
+}
+
+absl::Status SnapshotStore::ForEachOpportunity(const std::string& id, absl::string_view field,
+                                               const std::function<void(const v1::Opportunity&)>& f) {
+  if (auto info = Info(id, field); !info.ok()) return info.status();
+  return ForEachChunk(id, [&](const v1::SnapshotChunk& chunk) {
+    for (const v1::Opportunity& o : chunk.opportunities()) f(o);
+    return absl::OkStatus();
+  });
 }
 
 absl::StatusOr<v1::ListSnapshotsResponse> SnapshotStore::List(int page_size,

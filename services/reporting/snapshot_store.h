@@ -23,6 +23,7 @@
 #define SALESOPS_SERVICES_REPORTING_SNAPSHOT_STORE_H_
 
 #include <cstdint>
+#include <functional>
 #include <list>
 #include <memory>
 #include <string>
@@ -93,6 +94,10 @@ class SnapshotStore {
   // without asking the store whether it still exists: callers that must not see a deleted
   // snapshot check Info first (the reports do).
   absl::StatusOr<std::shared_ptr<const Snapshot>> Load(const std::string& id);
+  // Calls `f` for every opportunity of the snapshot in upload order, reading a few chunks at a
+  // time (memory stays bounded by them). NotFound naming `field` when there is no such snapshot.
+  absl::Status ForEachOpportunity(const std::string& id, absl::string_view field,
+                                  const std::function<void(const v1::Opportunity&)>& f);
   // Snapshots newest as-of date first, then newest upload; `page_size` > 0 of them after the
   // position `page_token` names (empty: from the start). next_page_token is empty on the last
   // page. Tokens are positions, not offsets: uploads and deletes between pages neither repeat
@@ -109,6 +114,10 @@ class SnapshotStore {
   absl::Status Delete(const std::string& id);
 
  private:
+  // Calls `f` for each stored opportunity chunk, a batch of chunks per round trip.
+  absl::Status ForEachChunk(const std::string& id,
+                            const std::function<absl::Status(const v1::SnapshotChunk&)>& f);
+
   std::shared_ptr<RedisClient> redis_;
   const size_t capacity_;
   absl::Mutex mu_;

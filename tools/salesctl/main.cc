@@ -235,6 +235,9 @@ struct ForecastArgs {
   bool batch = false;
   int series_per_task = 0;
   bool quiet = false;
+  // With --batch: a stored snapshot's bookings instead of --input, grouped by these keys.
+  std::string from_snapshot;
+  std::vector<std::string> group_by = {"account", "product"};
 };
 
 // Every page of a batch job's results as one response, in submission order; the failed series
@@ -267,6 +270,16 @@ absl::StatusOr<v1::ForecastResponse> ForecastAsBatch(const Globals& g, const For
   v1::SubmitBatchRequest submit;
   *submit.mutable_forecast() = request;
   submit.set_series_per_task(a.series_per_task);
+  if (!a.from_snapshot.empty()) {
+    submit.mutable_from_snapshot()->set_snapshot_id(a.from_snapshot);
+    for (const std::string& key : a.group_by) {
+      v1::BookingsKey parsed;
+      if (!v1::BookingsKey_Parse("BOOKINGS_KEY_" + absl::AsciiStrToUpper(key), &parsed))
+        return absl::InvalidArgumentError(absl::StrCat(
+            "--group-by: \"", key, "\" is not a key (account, product, rep, territory)"));
+      submit.mutable_from_snapshot()->add_group_by(parsed);
+    }
+  }
   v1::BatchStatus status;
   {
     auto context = Context(g);
@@ -313,7 +326,10 @@ absl::StatusOr<v1::ModelType> ParseModel(const std::string& text) {
 }
 
 int Forecast(const Globals& g, const ForecastArgs& a) {
-  auto series = ReadSeriesCsv(a.input);
+  if (a.input.empty() == a.from_snapshot.empty())
+    return Fail(absl::InvalidArgumentError("give --input FILE, or --batch --from-snapshot ID"));
+  absl::StatusOr<std::vector<v1::TimeSeries>> series = std::vector<v1::TimeSeries>{};
+  if (!a.input.empty()) series = ReadSeriesCsv(a.input);
   if (!series.ok()) return Fail(series.status());
   auto model = ParseModel(a.model);
   if (!model.ok()) return Fail(model.status());
@@ -852,7 +868,7 @@ int main(int argc, char** argv) {
 
   auto* forecast = app.add_subcommand("forecast", "forecast series from a long CSV (series_id,t,value)");
   ForecastArgs fa;
-  forecast->add_option("--input", fa.input, "CSV file")->required();
+  forecast->add_option("--input", fa.input, "CSV file");
   forecast->add_option("--output", fa.output, "write the forecast CSV here (default: stdout)");
   forecast->add_option("--horizon", fa.horizon, "steps ahead")->capture_default_str();
   forecast->add_option("--season-length", fa.season_length, "seasonal period (0: from the dates)")->capture_default_str();
@@ -863,6 +879,10 @@ int main(int argc, char** argv) {
       ->excludes("--local");
   forecast->add_option("--series-per-task", fa.series_per_task, "with --batch: series per task (default: the server's, 200)");
   forecast->add_flag("--quiet", fa.quiet, "with --batch: no progress");
+  forecast->add_option("--from-snapshot", fa.from_snapshot, "with --batch: forecast a stored snapshot's monthly bookings instead of --input")
+      ->needs("--batch");
+  forecast->add_option("--group-by", fa.group_by, "with --from-snapshot: series per account, product, rep and/or territory")
+      ->delimiter(',')->capture_default_str();
   forecast->callback([&] { rc = Forecast(g, fa); });
 
   auto* plan = app.add_subcommand("plan", "quota plans");
