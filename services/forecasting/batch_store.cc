@@ -126,7 +126,14 @@ absl::StatusOr<v1::BatchStatus> BatchStore::Submit(const v1::ForecastRequest& re
     if (set->is_nil()) {
       auto existing = redis_->Command({"GET", key});
       if (!existing.ok()) return StoreError(existing.status());
-      if (!existing->is_nil()) return Status(existing->str);
+      if (!existing->is_nil()) {
+        auto status = Status(existing->str);
+        // A job that was never queued (the store failed between the two steps): queue it now,
+        // under the key.
+        if (!absl::IsNotFound(status.status())) return status;
+        auto reset = redis_->Command({"SET", key, id, "PX", absl::StrCat(retention_ms)});
+        if (!reset.ok()) return StoreError(reset.status());
+      }
     }
   }
   if (auto s = EnsureGroup(); !s.ok()) return s;
