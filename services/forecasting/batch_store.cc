@@ -16,14 +16,19 @@ namespace {
 constexpr char kRequestKeyPrefix[] = "salesops:batch-request:";
 // Tasks whose outcomes Results reads per round trip.
 constexpr int kResultsBatch = 64;
+// A results page stops before this size (gRPC clients accept 4 MiB by default), unless its first
+// task alone is larger.
+constexpr size_t kMaxPageBytes = 3 << 20;
 
 // Writes a task's outcome once and counts it in the job, then acknowledges and deletes the entry.
 //   KEYS: job, outcome hash (results or failed), the other outcome hash, stream
 //   ARGV: task, value, series, failed (0/1), now_ms, entry id, group
-// Returns 1 when this call stored the outcome, 0 when the task had one (or the job is gone).
+// Returns 1 when this call stored the outcome, 0 when the task had one, or the job is gone, or the
+// entry names a task the job does not have.
 constexpr char kStoreOutcomeScript[] = R"lua(
 local stored = 0
-if redis.call('EXISTS', KEYS[1]) == 1 and redis.call('HEXISTS', KEYS[2], ARGV[1]) == 0
+local total = tonumber(redis.call('HGET', KEYS[1], 'tasks_total') or '0')
+if tonumber(ARGV[1]) < total and redis.call('HEXISTS', KEYS[2], ARGV[1]) == 0
     and redis.call('HEXISTS', KEYS[3], ARGV[1]) == 0 then
   redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
   redis.call('PEXPIREAT', KEYS[2], redis.call('HGET', KEYS[1], 'expire_ms'))
@@ -35,7 +40,7 @@ if redis.call('EXISTS', KEYS[1]) == 1 and redis.call('HEXISTS', KEYS[2], ARGV[1]
   end
   local done = redis.call('HINCRBY', KEYS[1], 'tasks_done', 1)
   if redis.call('HGET', KEYS[1], 'state') ~= 'CANCELLED' then
-    if done >= tonumber(redis.call('HGET', KEYS[1], 'tasks_total')) then
+    if done >= total then
       redis.call('HSET', KEYS[1], 'state', 'DONE', 'finished_ms', ARGV[5])
     else
       redis.call('HSET', KEYS[1], 'state', 'RUNNING')
@@ -46,6 +51,30 @@ end
 redis.call('XACK', KEYS[4], ARGV[7], ARGV[6])
 redis.call('XDEL', KEYS[4], ARGV[6])
 return stored
+)lua";
+
+// Queues a job: with an idempotency key (ARGV[1] == '1') that already names a job, returns that
+// job's id and does nothing else; else sets the key (when given), writes the job's hash and adds
+// one stream entry per task. Atomic, so a key never names a job that does not exist and two
+// concurrent submissions with one key queue once.
+//   KEYS: request key, job, stream
+//   ARGV: has key, id, expire_ms, retention_ms, series, tasks, series_per_task, now_ms, spec,
+//         then the tasks' requests
+constexpr char kSubmitScript[] = R"lua(
+if ARGV[1] == '1' then
+  local existing = redis.call('GET', KEYS[1])
+  if existing then return existing end
+  redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[4])
+end
+redis.call('HSET', KEYS[2], 'state', 'QUEUED', 'series_total', ARGV[5], 'tasks_total', ARGV[6],
+           'series_per_task', ARGV[7], 'series_done', 0, 'series_failed', 0, 'tasks_done', 0,
+           'tasks_failed', 0, 'submitted_ms', ARGV[8], 'finished_ms', 0, 'expire_ms', ARGV[3],
+           'spec', ARGV[9])
+redis.call('PEXPIREAT', KEYS[2], ARGV[3])
+for i = 10, #ARGV do
+  redis.call('XADD', KEYS[3], '*', 'batch', ARGV[2], 'task', i - 10, 'request', ARGV[i])
+end
+return ARGV[2]
 )lua";
 
 // Cancels a job that has not finished. KEYS: job; ARGV: now_ms. 0 when there is no such job.
@@ -113,62 +142,33 @@ absl::Status BatchStore::EnsureGroup() {
 absl::StatusOr<v1::BatchStatus> BatchStore::Submit(const v1::ForecastRequest& request,
                                                    int series_per_task,
                                                    const std::string& request_id) {
+  if (auto s = EnsureGroup(); !s.ok()) return s;
   const int64_t retention_ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(options_.retention).count();
   absl::BitGen random;
   const std::string id = absl::StrFormat("%016x%016x", absl::Uniform<uint64_t>(random),
                                          absl::Uniform<uint64_t>(random));
-  if (!request_id.empty()) {
-    // The key names the job before the job exists: a second submission with it finds the first.
-    const std::string key = absl::StrCat(kRequestKeyPrefix, request_id);
-    auto set = redis_->Command({"SET", key, id, "NX", "PX", absl::StrCat(retention_ms)});
-    if (!set.ok()) return StoreError(set.status());
-    if (set->is_nil()) {
-      auto existing = redis_->Command({"GET", key});
-      if (!existing.ok()) return StoreError(existing.status());
-      if (!existing->is_nil()) {
-        auto status = Status(existing->str);
-        // A job that was never queued (the store failed between the two steps): queue it now,
-        // under the key.
-        if (!absl::IsNotFound(status.status())) return status;
-        auto reset = redis_->Command({"SET", key, id, "PX", absl::StrCat(retention_ms)});
-        if (!reset.ok()) return StoreError(reset.status());
-      }
-    }
-  }
-  if (auto s = EnsureGroup(); !s.ok()) return s;
-
   const int series = request.series_size();
   const int tasks = (series + series_per_task - 1) / series_per_task;
   const int64_t now = NowMs();
   v1::ForecastRequest spec = request;
   spec.clear_series();
-  const std::string job = BatchKey(id);
-  std::vector<std::vector<std::string>> commands = {{"MULTI"}};
-  commands.push_back({"HSET", job, "state", "QUEUED", "series_total", absl::StrCat(series),
-                      "tasks_total", absl::StrCat(tasks), "series_done", "0", "series_failed", "0",
-                      "tasks_done", "0", "tasks_failed", "0", "submitted_ms", absl::StrCat(now),
-                      "finished_ms", "0", "expire_ms", absl::StrCat(now + retention_ms), "spec",
-                      spec.SerializeAsString()});
-  commands.push_back({"PEXPIREAT", job, absl::StrCat(now + retention_ms)});
+  // One script: the idempotency key, the job and its tasks, or nothing (see kSubmitScript).
+  std::vector<std::string> command = {
+      "EVAL", kSubmitScript, "3", absl::StrCat(kRequestKeyPrefix, request_id), BatchKey(id),
+      kBatchStream, request_id.empty() ? "0" : "1", id, absl::StrCat(now + retention_ms),
+      absl::StrCat(retention_ms), absl::StrCat(series), absl::StrCat(tasks),
+      absl::StrCat(series_per_task), absl::StrCat(now), spec.SerializeAsString()};
+  command.reserve(command.size() + tasks);
   for (int t = 0; t < tasks; ++t) {
     v1::ForecastRequest task = spec;
     const int end = std::min(series, (t + 1) * series_per_task);
     for (int i = t * series_per_task; i < end; ++i) *task.add_series() = request.series(i);
-    commands.push_back({"XADD", kBatchStream, "*", "batch", id, "task", absl::StrCat(t), "request",
-                        task.SerializeAsString()});
+    command.push_back(task.SerializeAsString());
   }
-  commands.push_back({"EXEC"});
-  auto replies = redis_->Pipeline(commands);
-  if (!replies.ok()) return StoreError(replies.status());
-  const RedisReply& exec = replies->back();
-  if (exec.type != RedisReply::Type::kArray)
-    return StoreError(absl::UnavailableError(absl::StrCat("queueing the batch failed: ", exec.str)));
-  for (const RedisReply& r : exec.elements) {
-    if (r.type == RedisReply::Type::kError)
-      return StoreError(absl::InternalError(absl::StrCat("queueing the batch failed: ", r.str)));
-  }
-  return Status(id);
+  auto reply = redis_->Command(command);
+  if (!reply.ok()) return StoreError(reply.status());
+  return Status(reply->str);  // this job's, or the one the key already named
 }
 
 absl::StatusOr<v1::BatchStatus> BatchStore::Status(const std::string& batch_id) {
@@ -209,8 +209,10 @@ absl::StatusOr<v1::GetBatchResultsResponse> BatchStore::Results(const std::strin
   auto status = Status(batch_id);
   if (!status.ok()) return status.status();
   v1::GetBatchResultsResponse page;
+  const bool cancelled = status->state() == v1::BATCH_STATE_CANCELLED;
   int task = std::max(0, first_task);
   int series = 0;
+  size_t bytes = 0;
   bool stop = false;
   while (!stop && task < status->tasks_total()) {
     const int end = std::min(status->tasks_total(), task + kResultsBatch);
@@ -226,8 +228,12 @@ absl::StatusOr<v1::GetBatchResultsResponse> BatchStore::Results(const std::strin
     for (int t = task; t < end; ++t) {
       const RedisReply& done = (*replies)[0].elements[t - base];
       const RedisReply& parked = (*replies)[1].elements[t - base];
-      if (done.is_nil() && parked.is_nil()) {  // not finished yet: the page ends here
-        stop = true;
+      if (done.is_nil() && parked.is_nil()) {
+        if (cancelled) {  // skipped: it will never have an outcome
+          task = t + 1;
+          continue;
+        }
+        stop = true;  // not finished yet: the page ends here
         break;
       }
       v1::ForecastResponse forecasts;
@@ -236,10 +242,12 @@ absl::StatusOr<v1::GetBatchResultsResponse> BatchStore::Results(const std::strin
                                     : forecasts.ParseFromString(done.str);
       if (!ok) return absl::DataLossError(absl::StrCat("batch store: corrupt outcome of task ", t));
       const int n = forecasts.forecasts_size() + failures.failed_size();
-      if (series > 0 && series + n > max_series) {
+      const size_t size = done.is_nil() ? parked.str.size() : done.str.size();
+      if (series > 0 && (series + n > max_series || bytes + size > kMaxPageBytes)) {
         stop = true;
         break;
       }
+      bytes += size;
       for (auto& f : *forecasts.mutable_forecasts()) *page.add_forecasts() = std::move(f);
       for (auto& f : *failures.mutable_failed()) *page.add_failed() = std::move(f);
       series += n;
@@ -339,12 +347,39 @@ absl::StatusOr<bool> BatchStore::Park(const BatchTask& task, const std::string& 
       f->set_series_id(s.id());
       f->set_error(why);
     }
-  } else {  // the entry itself is unreadable: the whole task fails as one
+  } else {  // the entry itself is unreadable: the whole task fails as one entry
     v1::FailedSeries* f = failures.add_failed();
     f->set_series_id(absl::StrCat("task ", task.task));
     f->set_error(why);
   }
-  return StoreOutcome(task, true, failures.SerializeAsString(), failures.failed_size());
+  // Count the task's series as the job split them, so done + failed adds up to the total even
+  // for an unreadable entry.
+  int64_t series = failures.failed_size();
+  auto split = redis_->Command({"HMGET", BatchKey(task.batch_id), "series_total", "series_per_task"});
+  if (!split.ok()) return StoreError(split.status());
+  if (split->elements.size() == 2 && !split->elements[0].is_nil() && !split->elements[1].is_nil()) {
+    const int64_t total = Int(split->elements[0].str), per_task = Int(split->elements[1].str);
+    series = std::clamp<int64_t>(total - static_cast<int64_t>(task.task) * per_task, 0, per_task);
+  }
+  return StoreOutcome(task, true, failures.SerializeAsString(), series);
+}
+
+absl::Status BatchStore::Touch(const BatchTask& task, const std::string& consumer) {
+  // JUSTID: resets the entry's idle time without counting a delivery.
+  auto reply = redis_->Command({"XCLAIM", kBatchStream, kBatchGroup, consumer, "0", task.entry_id, "JUSTID"});
+  if (!reply.ok()) return StoreError(reply.status());
+  return absl::OkStatus();
+}
+
+absl::Status BatchStore::RemoveConsumer(const std::string& consumer) {
+  // Only without pending entries: deleting a consumer drops its pending list, and those tasks
+  // could then never be taken over.
+  auto pending = redis_->Command({"XPENDING", kBatchStream, kBatchGroup, "-", "+", "1", consumer});
+  if (!pending.ok()) return StoreError(pending.status());
+  if (!pending->elements.empty()) return absl::OkStatus();
+  auto reply = redis_->Command({"XGROUP", "DELCONSUMER", kBatchStream, kBatchGroup, consumer});
+  if (!reply.ok()) return StoreError(reply.status());
+  return absl::OkStatus();
 }
 
 absl::Status BatchStore::Drop(const BatchTask& task) {

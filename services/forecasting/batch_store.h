@@ -14,9 +14,10 @@
 // writes it only when the task has none yet and counts it in the job in the same step. A worker
 // acknowledges (XACK) and deletes the stream entry only after that, so a worker that dies at any
 // point leaves the task pending; another worker claims it once it has been idle for the
-// visibility timeout, computes it again, and the script ignores a second outcome. A task delivered
-// `max_attempts` times without an outcome is parked with its last error instead of being tried
-// again. Every key of a job expires `retention` after submission.
+// visibility timeout, computes it again, and the script ignores a second outcome. A worker keeps a
+// task it is still computing from looking abandoned (Touch), so only dead or stuck workers lose
+// their tasks. A task delivered `max_attempts` times without an outcome is parked with its last
+// error instead of being tried again. Every key of a job expires `retention` after submission.
 #ifndef SALESOPS_SERVICES_FORECASTING_BATCH_STORE_H_
 #define SALESOPS_SERVICES_FORECASTING_BATCH_STORE_H_
 
@@ -61,9 +62,9 @@ class BatchStore {
   absl::StatusOr<v1::BatchStatus> Status(const std::string& batch_id);
   // Marks the job cancelled (a finished job stays as it is) and returns its status.
   absl::StatusOr<v1::BatchStatus> Cancel(const std::string& batch_id);
-  // The outcomes of tasks [first_task, ...) up to `max_series` series (at least one task), stopping
-  // at the first task without an outcome; *next_task is where the next page starts (tasks_total
-  // when done).
+  // The outcomes of tasks [first_task, ...) up to `max_series` series and about 3 MiB (at least
+  // one task), stopping at the first task without an outcome (skipping those of a cancelled job,
+  // which will never have one); *next_task is where the next page starts (tasks_total when done).
   absl::StatusOr<v1::GetBatchResultsResponse> Results(const std::string& batch_id, int first_task,
                                                       int max_series, int* next_task);
 
@@ -89,6 +90,11 @@ class BatchStore {
   absl::StatusOr<bool> Park(const BatchTask& task, const std::string& error);
   // Acknowledges and deletes an entry nobody wants (cancelled or expired job, corrupt entry).
   absl::Status Drop(const BatchTask& task);
+  // Keeps a task `consumer` is still computing from looking abandoned (resets its idle time; not
+  // a delivery).
+  absl::Status Touch(const BatchTask& task, const std::string& consumer);
+  // Removes the consumer from the group when it has no pending task (a worker stopping).
+  absl::Status RemoveConsumer(const std::string& consumer);
 
  private:
   absl::StatusOr<bool> StoreOutcome(const BatchTask& task, bool failed, const std::string& value,

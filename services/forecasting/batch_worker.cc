@@ -5,6 +5,8 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "common/log.h"
 #include "common/metrics.h"
 
@@ -21,7 +23,8 @@ BatchWorker::BatchWorker(BatchStore& store, ThreadPool& compute, BatchWorkerOpti
 
 absl::StatusOr<int> BatchWorker::RunOnce() {
   int handled = 0;
-  auto reclaimed = store_.Reclaim(options_.consumer, 8, options_.visibility);
+  // One at a time: a task claimed but left waiting would look abandoned again.
+  auto reclaimed = store_.Reclaim(options_.consumer, 1, options_.visibility);
   if (!reclaimed.ok()) return reclaimed.status();
   for (const BatchTask& task : *reclaimed) {
     Metrics::Get().RecordBatchTask("reclaimed");
@@ -49,6 +52,10 @@ void BatchWorker::Run(const std::atomic<bool>& stop) {
       std::this_thread::sleep_for(std::chrono::milliseconds(500));  // the store may be restarting
     }
   }
+  // Leave the group tidy (pods come and go); a consumer with a pending task stays, so that the
+  // task can still be taken over.
+  if (auto s = store_.RemoveConsumer(options_.consumer); !s.ok())
+    log::Warn("batch_consumer_not_removed", {{"consumer", options_.consumer}, {"error", s.ToString()}});
 }
 
 absl::Status BatchWorker::Handle(const BatchTask& task) {
@@ -66,7 +73,7 @@ absl::Status BatchWorker::Handle(const BatchTask& task) {
   if (task.deliveries > options_.max_attempts) {
     auto parked = store_.Park(task, "failed on every attempt");
     if (!parked.ok()) return parked.status();
-    Metrics::Get().RecordBatchTask("parked");
+    Metrics::Get().RecordBatchTask(*parked ? "parked" : "duplicate");
     log::Warn("batch_task_parked", {{"batch_id", task.batch_id}, {"task", task.task},
                                     {"deliveries", task.deliveries}});
     return absl::OkStatus();
@@ -79,7 +86,26 @@ absl::Status BatchWorker::Handle(const BatchTask& task) {
     if (!request.ParseFromString(task.request))
       return absl::DataLossError("the task's request does not parse");
     if (auto s = ValidateForecastRequest(request, options_.limits); !s.ok()) return s;
-    return ComputeForecasts(request, compute_);
+    // While computing, a heartbeat keeps the task ours: slow is not dead.
+    absl::Mutex mu;
+    bool computed = false;
+    std::thread heartbeat([&] {
+      absl::MutexLock lock(&mu);
+      const absl::Duration every = absl::FromChrono(options_.visibility) / 3;
+      while (!mu.AwaitWithTimeout(absl::Condition(&computed), every)) {
+        mu.Unlock();
+        if (auto s = store_.Touch(task, options_.consumer); !s.ok())
+          log::Warn("batch_heartbeat_failed", {{"batch_id", task.batch_id}, {"error", s.ToString()}});
+        mu.Lock();
+      }
+    });
+    auto result = ComputeForecasts(request, compute_);
+    {
+      absl::MutexLock lock(&mu);
+      computed = true;
+    }
+    heartbeat.join();
+    return result;
   }();
   if (!response.ok()) {
     Metrics::Get().RecordBatchTask("failed");

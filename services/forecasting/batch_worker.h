@@ -5,7 +5,10 @@
 //
 // A task that fails (an entry that does not parse, a request the engine rejects) is left pending
 // with its error recorded; it comes back after the visibility timeout, and once delivered
-// `max_attempts` times it is parked: its series are reported failed with that error.
+// `max_attempts` times it is parked: its series are reported failed with that error. While a
+// task computes, a heartbeat (every third of the visibility timeout) keeps it from being taken
+// over: only a worker that died or hangs loses its task. A worker computes on the calling thread
+// plus the compute pool's threads.
 #ifndef SALESOPS_SERVICES_FORECASTING_BATCH_WORKER_H_
 #define SALESOPS_SERVICES_FORECASTING_BATCH_WORKER_H_
 
