@@ -77,6 +77,18 @@ end
 return ARGV[2]
 )lua";
 
+// Resets the idle time of an entry its consumer is still working on, without counting a delivery
+// (XCLAIM ... JUSTID) — only while that consumer still owns it: one that another worker took over
+// meanwhile stays taken. KEYS: stream; ARGV: group, entry id, consumer. 1 when touched.
+constexpr char kTouchScript[] = R"lua(
+local pending = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[2], ARGV[2], 1)
+if #pending == 1 and pending[1][2] == ARGV[3] then
+  redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[3], 0, ARGV[2], 'JUSTID')
+  return 1
+end
+return 0
+)lua";
+
 // Cancels a job that has not finished. KEYS: job; ARGV: now_ms. 0 when there is no such job.
 constexpr char kCancelScript[] = R"lua(
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
@@ -364,11 +376,10 @@ absl::StatusOr<bool> BatchStore::Park(const BatchTask& task, const std::string& 
   return StoreOutcome(task, true, failures.SerializeAsString(), series);
 }
 
-absl::Status BatchStore::Touch(const BatchTask& task, const std::string& consumer) {
-  // JUSTID: resets the entry's idle time without counting a delivery.
-  auto reply = redis_->Command({"XCLAIM", kBatchStream, kBatchGroup, consumer, "0", task.entry_id, "JUSTID"});
+absl::StatusOr<bool> BatchStore::Touch(const BatchTask& task, const std::string& consumer) {
+  auto reply = redis_->Command({"EVAL", kTouchScript, "1", kBatchStream, kBatchGroup, task.entry_id, consumer});
   if (!reply.ok()) return StoreError(reply.status());
-  return absl::OkStatus();
+  return reply->integer == 1;
 }
 
 absl::Status BatchStore::RemoveConsumer(const std::string& consumer) {

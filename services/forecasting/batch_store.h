@@ -91,8 +91,8 @@ class BatchStore {
   // Acknowledges and deletes an entry nobody wants (cancelled or expired job, corrupt entry).
   absl::Status Drop(const BatchTask& task);
   // Keeps a task `consumer` is still computing from looking abandoned (resets its idle time; not
-  // a delivery).
-  absl::Status Touch(const BatchTask& task, const std::string& consumer);
+  // a delivery). False when another worker has taken it over meanwhile (then it is left to them).
+  absl::StatusOr<bool> Touch(const BatchTask& task, const std::string& consumer);
   // Removes the consumer from the group when it has no pending task (a worker stopping).
   absl::Status RemoveConsumer(const std::string& consumer);
 

@@ -92,10 +92,13 @@ absl::Status BatchWorker::Handle(const BatchTask& task) {
     std::thread heartbeat([&] {
       absl::MutexLock lock(&mu);
       const absl::Duration every = absl::FromChrono(options_.visibility) / 3;
-      while (!mu.AwaitWithTimeout(absl::Condition(&computed), every)) {
+      bool ours = true;
+      while (ours && !mu.AwaitWithTimeout(absl::Condition(&computed), every)) {
         mu.Unlock();
-        if (auto s = store_.Touch(task, options_.consumer); !s.ok())
-          log::Warn("batch_heartbeat_failed", {{"batch_id", task.batch_id}, {"error", s.ToString()}});
+        auto touched = store_.Touch(task, options_.consumer);
+        if (!touched.ok())
+          log::Warn("batch_heartbeat_failed", {{"batch_id", task.batch_id}, {"error", touched.status().ToString()}});
+        ours = !touched.ok() || *touched;  // taken over (we were too slow to answer): let it go
         mu.Lock();
       }
     });
