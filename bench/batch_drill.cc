@@ -39,6 +39,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "bench/bench_support.h"
 #include "bench/markdown_table.h"
 #include "common/redis_client.h"
 #include "grpcpp/client_context.h"
@@ -89,9 +90,7 @@ struct Run {
 // Sales-like monthly series: level, growth, quarter-end peaks, noise; one in five sparse (mostly
 // zeros, a rep x product line). 24 to 72 months from 2021-01. Deterministic for a seed.
 v1::SubmitBatchRequest MakeBatch(const Options& o, v1::ModelType model) {
-  std::mt19937_64 rng(o.seed);
-  std::uniform_real_distribution<double> unit(0.0, 1.0);
-  std::normal_distribution<double> normal(0.0, 1.0);
+  const std::vector<std::vector<double>> values = bench::SyntheticSalesSeries(o.series, o.seed);
   v1::SubmitBatchRequest request;
   request.set_series_per_task(o.series_per_task);
   v1::ForecastRequest& forecast = *request.mutable_forecast();
@@ -106,36 +105,9 @@ v1::SubmitBatchRequest MakeBatch(const Options& o, v1::ModelType model) {
     s.mutable_start()->set_year(2021);
     s.mutable_start()->set_month(1);
     s.mutable_start()->set_day(1);
-    const int n = 24 + static_cast<int>(unit(rng) * 49);
-    const double level = std::exp(8 + 3 * unit(rng));
-    const double growth = (unit(rng) - 0.3) * 0.02;
-    const double season = 0.3 * unit(rng);
-    const double noise = 0.05 + 0.25 * unit(rng);
-    const bool sparse = unit(rng) < 0.2;
-    const double p_sale = 0.1 + 0.4 * unit(rng);
-    for (int t = 0; t < n; ++t) {
-      const double quarter_end = (t % 3 == 2) ? 1 + season : 1 - season / 2;
-      double v = level * std::pow(1 + growth, t) * quarter_end * std::exp(noise * normal(rng));
-      if (sparse) v = unit(rng) < p_sale ? std::round(v / level * 3) * 1000 : 0;
-      s.add_values(std::max(0.0, std::round(v)));
-    }
+    s.mutable_values()->Assign(values[i].begin(), values[i].end());
   }
   return request;
-}
-
-// User + system seconds of process `pid` so far (/proc/<pid>/stat), 0 if unreadable.
-double CpuSeconds(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string stat;
-  if (pid <= 0 || !in || !std::getline(in, stat)) return 0;
-  const size_t close = stat.rfind(')');
-  if (close == std::string::npos) return 0;
-  std::istringstream rest(stat.substr(close + 2));
-  std::string skip;
-  for (int i = 0; i < 11; ++i) rest >> skip;
-  long utime = 0, stime = 0;
-  rest >> utime >> stime;
-  return static_cast<double>(utime + stime) / ::sysconf(_SC_CLK_TCK);
 }
 
 // used_cpu_user + used_cpu_sys from INFO cpu.
@@ -248,7 +220,7 @@ absl::StatusOr<Run> RunDrill(const Options& o, const v1::SubmitBatchRequest& req
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
       }
     }
-    killed_cpu = CpuSeconds(victim.pid());
+    killed_cpu = bench::CpuSeconds(victim.pid());
     victim.Kill();
     run.kill_seconds = std::chrono::duration<double>(Clock::now() - started).count();
     if (auto s = start_worker(absl::StrCat("w", n + 1)); !s.ok()) return s;
@@ -276,7 +248,7 @@ absl::StatusOr<Run> RunDrill(const Options& o, const v1::SubmitBatchRequest& req
   run.worker_cpu = killed_cpu;
   for (const auto& w : workers) {
     if (!w->running()) continue;
-    run.worker_cpu += CpuSeconds(w->pid());
+    run.worker_cpu += bench::CpuSeconds(w->pid());
     const std::string metrics = w->ScrapeMetrics();
     run.reclaimed += MetricValue(metrics, "salesops_batch_tasks_total{outcome=\"reclaimed\"}");
     run.duplicate += MetricValue(metrics, "salesops_batch_tasks_total{outcome=\"duplicate\"}");

@@ -25,6 +25,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "bench/m3_data.h"
+#include "bench/bench_support.h"
 #include "bench/markdown_table.h"
 #include "common/redis_client.h"
 #include "google/protobuf/util/message_differencer.h"
@@ -49,24 +50,6 @@ struct Stats {
     return v.size() % 2 ? v[v.size() / 2] : 0.5 * (v[v.size() / 2 - 1] + v[v.size() / 2]);
   }
 };
-
-// CPU seconds (user + system) used so far by process `pid` (the server), read from
-// /proc/<pid>/stat; -1 if unreadable.
-double CpuSeconds(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string stat;
-  if (!in || !std::getline(in, stat)) return -1;
-  const size_t close = stat.rfind(')');  // the command name may hold spaces
-  if (close == std::string::npos) return -1;
-  // Fields after the name: state ppid pgrp session tty_nr tpgid flags minflt cminflt majflt
-  // cmajflt utime stime.
-  std::istringstream rest(stat.substr(close + 2));
-  std::string skip;
-  for (int i = 0; i < 11; ++i) rest >> skip;
-  long utime = 0, stime = 0;
-  rest >> utime >> stime;
-  return static_cast<double>(utime + stime) / ::sysconf(_SC_CLK_TCK);
-}
 
 double LoadAverage() {
   double load[3] = {0, 0, 0};
@@ -147,11 +130,11 @@ int Main(int argc, char** argv) {
   auto call = [&](v1::ForecastResponse* response, double* ms, double* cpu_ms) -> bool {
     grpc::ClientContext context;
     context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(120));
-    const double cpu_before = CpuSeconds(server.pid());
+    const double cpu_before = bench::CpuSeconds(server.pid());
     const auto started = Clock::now();
     grpc::Status status = stub->Forecast(&context, request, response);
     *ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
-    *cpu_ms = 1000 * (CpuSeconds(server.pid()) - cpu_before);
+    *cpu_ms = 1000 * (bench::CpuSeconds(server.pid()) - cpu_before);
     if (!status.ok()) {
       std::fprintf(stderr, "latency: Forecast failed: %s\n", status.error_message().c_str());
       return false;

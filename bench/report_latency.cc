@@ -45,6 +45,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "bench/bench_support.h"
 #include "bench/markdown_table.h"
 #include "common/calendar.h"
 #include "common/proto_convert.h"
@@ -339,16 +340,6 @@ UploadResult Upload(v1::ReportingService::Stub& stub, const Company& company,
 // ---------------------------------------------------------------------------------------------
 // The processes.
 
-// A "VmHWM" / "VmRSS" line of /proc/<pid>/status in MB; -1 if unreadable.
-double ProcStatusMb(pid_t pid, const std::string& field) {
-  std::ifstream in(absl::StrCat("/proc/", pid, "/status"));
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind(field + ":", 0) == 0) return std::strtod(line.c_str() + field.size() + 1, nullptr) / 1024;
-  }
-  return -1;
-}
-
 // used_memory of a Redis server in MB; -1 on error.
 double RedisUsedMb(RedisClient& redis) {
   auto info = redis.Command({"INFO", "memory"});
@@ -624,13 +615,13 @@ int Main(int argc, char** argv) {
   // measures the upload and not the decoded 100k snapshot of the report.
   if (!restart_reporting()) return 1;
   const pid_t reporting_pid = reporting.pid();
-  const double hwm_before = ProcStatusMb(reporting_pid, "VmHWM");
+  const double hwm_before = bench::ProcStatusMb(reporting_pid, "VmHWM");
   const double store_before = RedisUsedMb(store_client);
   OpportunityGenerator big(company, seed + 1, "UPL", upload_opportunities);
   const UploadResult upload = Upload(*stub, company, big, upload_opportunities);
   if (!upload.ok) return 1;
-  const double hwm_after = ProcStatusMb(reporting_pid, "VmHWM");
-  const double rss_after = ProcStatusMb(reporting_pid, "VmRSS");
+  const double hwm_after = bench::ProcStatusMb(reporting_pid, "VmHWM");
+  const double rss_after = bench::ProcStatusMb(reporting_pid, "VmRSS");
   const double store_after = RedisUsedMb(store_client);
   const double snapshot_mb = upload.serialized_bytes / 1e6;
   rusage self{};

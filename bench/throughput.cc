@@ -27,6 +27,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+#include "bench/bench_support.h"
 #include "bench/m3_data.h"
 #include "bench/markdown_table.h"
 #include "common/thread_pool.h"
@@ -71,31 +72,14 @@ double PeakRssMb() {
   return static_cast<double>(usage.ru_maxrss) / 1024.0;
 }
 
-// Monthly bookings-like series: a level, a trend, a yearly pattern with quarter-end peaks and
-// noise; one in five is a sparse rep x product series (mostly zeros). Lengths 24..72 months.
+// The shared synthetic series (bench_support.h) as engine jobs.
 std::vector<Job> SyntheticJobs(int count, uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  std::uniform_real_distribution<double> unit(0.0, 1.0);
-  std::normal_distribution<double> normal(0.0, 1.0);
-  std::vector<Job> jobs(count);
-  for (Job& job : jobs) {
-    const int n = 24 + static_cast<int>(unit(rng) * 49);
+  std::vector<Job> jobs;
+  for (auto& y : bench::SyntheticSalesSeries(count, seed)) {
+    Job& job = jobs.emplace_back();
     job.period = 12;
     job.horizon = 12;
-    job.y.resize(n);
-    const double level = std::exp(8 + 3 * unit(rng));
-    const double growth = (unit(rng) - 0.3) * 0.02;
-    const double season = 0.3 * unit(rng);
-    const double noise = 0.05 + 0.25 * unit(rng);
-    const bool sparse = unit(rng) < 0.2;
-    const double p_sale = 0.1 + 0.4 * unit(rng);
-    for (int t = 0; t < n; ++t) {
-      const int month = t % 12;
-      const double quarter_end = (month % 3 == 2) ? 1 + season : 1 - season / 2;
-      double v = level * std::pow(1 + growth, t) * quarter_end * std::exp(noise * normal(rng));
-      if (sparse) v = unit(rng) < p_sale ? std::round(v / level * 3) * 1000 : 0;
-      job.y[t] = std::max(0.0, std::round(v));
-    }
+    job.y = std::move(y);
   }
   return jobs;
 }
