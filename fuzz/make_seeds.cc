@@ -17,6 +17,7 @@
 #include "salesops/v1/forecasting.pb.h"
 #include "salesops/v1/quota.pb.h"
 #include "salesops/v1/reporting.pb.h"
+#include "tests/support/plan_request_data.h"
 #include "tools/salesctl/crm_csv.h"
 #include "tools/salesctl/csv.h"
 #include "tools/salesctl/demo_data.h"
@@ -336,23 +337,7 @@ void LandingSeeds() {
 }
 
 v1::CreatePlanRequest PlanRequest(v1::AllocationMethod method) {
-  v1::CreatePlanRequest r;
-  r.set_name("FY2027 plan");
-  r.set_fiscal_year(2027);
-  r.mutable_calendar()->set_start_month(2);
-  *r.mutable_target() = Usd(100'000'000);
-  r.set_method(method);
-  for (auto [id, parent] : {std::pair{"CO", ""}, {"NA", "CO"}, {"EU", "CO"}}) {
-    auto* n = r.add_territories();
-    n->set_id(id);
-    n->set_name(std::string("Name of ") + id);
-    n->set_parent_id(parent);
-  }
-  for (auto [id, t] : {std::pair{"u1", "NA"}, {"u2", "NA"}, {"u3", "EU"}}) {
-    auto* rep = r.add_reps();
-    rep->set_id(id);
-    rep->set_territory_id(t);
-  }
+  v1::CreatePlanRequest r = salesops::testing::SmallPlanRequest(method);
   *r.mutable_reps(1)->mutable_hire_date() = Day(2026, 5, 1);
   *r.mutable_reps(2)->mutable_end_date() = Day(2026, 9, 30);
   int k = 0;

@@ -9,6 +9,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/support/plan_request_data.h"
 
 namespace salesops::quota {
 namespace {
@@ -34,24 +35,7 @@ v1::Money Usd(int64_t minor) {
 // CO -> {NA {u1, u2}, EU {u3}}; FY2027 starting February (2026-02 .. 2027-01); target
 // 1,000,000.00 USD.
 v1::CreatePlanRequest Request(v1::AllocationMethod method) {
-  v1::CreatePlanRequest r;
-  r.set_name("FY2027 plan");
-  r.set_fiscal_year(2027);
-  r.mutable_calendar()->set_start_month(2);
-  *r.mutable_target() = Usd(100'000'000);
-  r.set_method(method);
-  for (auto [id, parent] : {std::pair{"CO", ""}, {"NA", "CO"}, {"EU", "CO"}}) {
-    auto* n = r.add_territories();
-    n->set_id(id);
-    n->set_name(std::string("Name of ") + id);
-    n->set_parent_id(parent);
-  }
-  for (auto [id, t] : {std::pair{"u1", "NA"}, {"u2", "NA"}, {"u3", "EU"}}) {
-    auto* rep = r.add_reps();
-    rep->set_id(id);
-    rep->set_territory_id(t);
-  }
-  return r;
+  return salesops::testing::SmallPlanRequest(method);
 }
 
 // Monthly history for a rep, by default starting 2025-02 (FY2026 M01).
@@ -966,7 +950,7 @@ TEST(PlanBuilderTest, RandomPlansKeepEveryTotal) {
       v1::ALLOCATION_METHOD_FORECAST_SHARE};
   int built = 0, with_overrides = 0, capacity = 0, quarters = 0, over_assigned = 0;
   for (int trial = 0; trial < 150; ++trial) {
-    SCOPED_TRACE(testing::Message() << "trial " << trial);
+    SCOPED_TRACE(::testing::Message() << "trial " << trial);
     v1::CreatePlanRequest r;
     r.set_name("random");
     r.set_fiscal_year(2027);

@@ -668,6 +668,15 @@ absl::StatusOr<std::optional<v1::Period>> PeriodFlag(const std::string& text) {
   return std::optional<v1::Period>(*parsed);
 }
 
+// Sets the request's period from --period (left unset for the server's default).
+template <class Request>
+absl::Status SetPeriodFlag(const std::string& text, Request& request) {
+  auto period = PeriodFlag(text);
+  if (!period.ok()) return period.status();
+  if (*period) *request.mutable_period() = **period;
+  return absl::OkStatus();
+}
+
 int ReportAttainment(const Globals& g, const ReportArgs& a) {
   auto format = Format(g);
   if (!format.ok()) return Fail(format.status());
@@ -676,9 +685,7 @@ int ReportAttainment(const Globals& g, const ReportArgs& a) {
   request.set_plan_id(a.plan);
   request.set_plan_version(a.plan_version);
   request.set_node_id(a.node);
-  auto period = PeriodFlag(a.period);
-  if (!period.ok()) return Fail(period.status());
-  if (*period) *request.mutable_period() = **period;
+  if (auto s = SetPeriodFlag(a.period, request); !s.ok()) return Fail(s);
   auto stub = ReportingStub(g);
   auto context = Context(g);
   v1::AttainmentReportResponse report;
@@ -743,9 +750,7 @@ int ReportPipeline(const Globals& g, const PipelineArgs& a) {
   request.set_plan_id(a.plan);
   request.set_plan_version(a.plan_version);
   request.set_node_id(a.node);
-  auto period = PeriodFlag(a.period);
-  if (!period.ok()) return Fail(period.status());
-  if (*period) *request.mutable_period() = **period;
+  if (auto s = SetPeriodFlag(a.period, request); !s.ok()) return Fail(s);
   auto stub = ReportingStub(g);
   auto context = Context(g);
   v1::PipelineReportResponse report;
@@ -767,9 +772,7 @@ int ReportKpi(const Globals& g, const KpiArgs& a) {
   v1::KpiReportRequest request;
   request.set_snapshot_id(a.snapshot);
   request.set_node_id(a.node);
-  auto period = PeriodFlag(a.period);
-  if (!period.ok()) return Fail(period.status());
-  if (*period) *request.mutable_period() = **period;
+  if (auto s = SetPeriodFlag(a.period, request); !s.ok()) return Fail(s);
   auto stub = ReportingStub(g);
   auto context = Context(g);
   v1::KpiReportResponse report;
