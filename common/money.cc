@@ -7,6 +7,24 @@
 
 namespace salesops {
 
+absl::Status CheckAmountLimit(int64_t minor_units, std::string_view field) {
+  if (minor_units > kMaxAmountMinorUnits || minor_units < -kMaxAmountMinorUnits)
+    return absl::InvalidArgumentError(
+        absl::StrCat(std::string(field), ": ", minor_units, " minor units is beyond the amount limit of +-",
+                     kMaxAmountMinorUnits, " (2^53)"));
+  return absl::OkStatus();
+}
+
+absl::Status AmountTotal::Add(int64_t minor_units, std::string_view field) {
+  if (auto s = CheckAmountLimit(minor_units, field); !s.ok()) return s;
+  total_ += minor_units < 0 ? -minor_units : minor_units;  // no overflow: both below 2^62 + 2^53
+  if (total_ > kMaxTotalMinorUnits)
+    return absl::InvalidArgumentError(
+        absl::StrCat(std::string(field), ": the amounts add up to more than the total limit of ",
+                     kMaxTotalMinorUnits, " minor units (2^62)"));
+  return absl::OkStatus();
+}
+
 int CurrencyMinorDigits(std::string_view currency_code) {
   static constexpr std::array<std::string_view, 16> kZero = {
       "BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW",

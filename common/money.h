@@ -6,9 +6,30 @@
 #include <string>
 #include <string_view>
 
+#include "absl/status/status.h"
 #include "salesops/v1/types.pb.h"
 
 namespace salesops {
+
+// Limits on amounts, in minor units. One amount: at most 2^53 in magnitude (about 90 trillion
+// dollars in cents; exact in a double). All the amounts of one request or snapshot together: at
+// most 2^62 in magnitude, so that any subtotal, and two subtotals added, still fit in an int64.
+inline constexpr int64_t kMaxAmountMinorUnits = int64_t{1} << 53;
+inline constexpr int64_t kMaxTotalMinorUnits = int64_t{1} << 62;
+
+// Adds up the magnitudes of a request's or snapshot's amounts and checks both limits, with
+// INVALID_ARGUMENT naming the field and the limit.
+class AmountTotal {
+ public:
+  absl::Status Add(int64_t minor_units, std::string_view field);
+  int64_t total() const { return total_; }
+
+ private:
+  int64_t total_ = 0;
+};
+
+// Checks one amount against kMaxAmountMinorUnits.
+absl::Status CheckAmountLimit(int64_t minor_units, std::string_view field);
 
 // Digits of the currency's minor unit (ISO 4217): 0 for JPY, KRW..., 3 for KWD, BHD..., else 2.
 int CurrencyMinorDigits(std::string_view currency_code);

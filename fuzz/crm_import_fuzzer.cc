@@ -194,6 +194,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // (one strictly between 0% and 1%) reads back as fractions, 100 times larger (fuzz/README.md).
   bool fractions = false;
   for (const std::string& note : again->notes) fractions = fractions || absl::StrContains(note, "read as fractions");
+  if (fractions) Note("written back, the probabilities read back as fractions");
   CheckSameCompany(imported->company, again->company, !fractions);
   return 0;
 }

@@ -14,7 +14,10 @@
 
 #include "common/thread_pool.h"
 #include "fuzz/fuzz_util.h"
+#include "fuzz/proto_mutator.h"
 #include "services/forecasting/forecast_request.h"
+
+SALESOPS_FUZZ_PROTO_MUTATOR(salesops::v1::ForecastRequest)
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace salesops;

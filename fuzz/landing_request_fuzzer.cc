@@ -11,7 +11,10 @@
 #include <string>
 
 #include "fuzz/fuzz_util.h"
+#include "fuzz/proto_mutator.h"
 #include "services/forecasting/landing_request.h"
+
+SALESOPS_FUZZ_PROTO_MUTATOR(salesops::v1::ForecastLandingRequest)
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace salesops;

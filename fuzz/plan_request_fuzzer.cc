@@ -11,6 +11,7 @@
 #include <string>
 
 #include "fuzz/fuzz_util.h"
+#include "fuzz/proto_mutator.h"
 #include "services/quota/plan_builder.h"
 
 namespace salesops::fuzz {
@@ -38,6 +39,8 @@ absl::StatusOr<v1::ForecastResponse> StandInForecast(const v1::ForecastRequest& 
 
 }  // namespace
 }  // namespace salesops::fuzz
+
+SALESOPS_FUZZ_PROTO_MUTATOR(salesops::v1::CreatePlanRequest)
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace salesops;

@@ -20,6 +20,7 @@
 
 #include "common/redis_client.h"
 #include "fuzz/fuzz_util.h"
+#include "fuzz/proto_mutator.h"
 #include "services/reporting/snapshot.h"
 #include "services/reporting/snapshot_store.h"
 
@@ -85,6 +86,43 @@ bool Rejected(const absl::Status& s) {
 
 }  // namespace
 }  // namespace salesops::fuzz
+
+#ifdef SALESOPS_LIBFUZZER
+// The structure-aware mutations of proto_mutator.h on the three parts (the header only sometimes:
+// most inputs keep the fixed one).
+extern "C" size_t LLVMFuzzerCustomMutator(uint8_t* data, size_t size, size_t max_size,
+                                          unsigned int seed) {
+  using namespace salesops;
+  fuzz::ProtoMutator mutator(seed);
+  fuzz::ByteReader in(data, size);
+  const std::string_view structure_bytes = in.Take(in.U16());
+  const std::string_view header_bytes = in.Take(in.U16());
+  const std::string_view opportunities_bytes = in.Rest();
+  v1::SnapshotChunk structure, opportunities;
+  v1::SnapshotHeader header;
+  if (mutator.OneIn(4) ||
+      !structure.ParseFromArray(structure_bytes.data(), static_cast<int>(structure_bytes.size())) ||
+      !header.ParseFromArray(header_bytes.data(), static_cast<int>(header_bytes.size())) ||
+      !opportunities.ParseFromArray(opportunities_bytes.data(),
+                                    static_cast<int>(opportunities_bytes.size()))) {
+    return LLVMFuzzerMutate(data, size, max_size);
+  }
+  const bool with_header = !header_bytes.empty() || mutator.OneIn(8);
+  if (with_header && mutator.OneIn(3)) {
+    mutator.Mutate({&header});
+  } else {
+    mutator.Mutate({&structure, &opportunities});
+  }
+  const std::string s = structure.SerializeAsString();
+  const std::string h = with_header ? header.SerializeAsString() : "";
+  const std::string out = fuzz::U16Prefix(s.size()) + s + fuzz::U16Prefix(h.size()) + h +
+                          opportunities.SerializeAsString();
+  if (s.size() > 0xffff || h.size() > 0xffff || out.size() > max_size)
+    return LLVMFuzzerMutate(data, size, max_size);
+  std::memcpy(data, out.data(), out.size());
+  return out.size();
+}
+#endif
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace salesops;

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/calendar.h"
+#include "common/money.h"
 #include "common/proto_convert.h"
 #include "services/forecasting/engine/landing.h"
 
@@ -21,17 +22,21 @@ absl::StatusOr<int> Day(const v1::Date& date, const std::string& field) {
   return DayNumber(*d);
 }
 
-absl::Status CheckMoney(const v1::Money& money, const std::string& currency, const std::string& field) {
+// Checks the currency, the sign and the amount limit; amounts that the landing adds up (closed won
+// to date and the open deals) are also counted in `total`, so their sum cannot overflow.
+absl::Status CheckMoney(const v1::Money& money, const std::string& currency, const std::string& field,
+                        AmountTotal* total = nullptr) {
   if (money.currency_code() != currency)
     return absl::InvalidArgumentError(absl::StrCat(field, ".currency_code: \"", money.currency_code(),
                                                    "\" differs from the request's \"", currency, "\""));
   if (money.minor_units() < 0) return absl::InvalidArgumentError(absl::StrCat(field, ": negative"));
-  return absl::OkStatus();
+  if (total != nullptr) return total->Add(money.minor_units(), field);
+  return CheckAmountLimit(money.minor_units(), field);
 }
 
 absl::StatusOr<landing::Deal> ToDeal(const v1::LandingDeal& d, const std::string& currency,
-                                     const std::string& field) {
-  if (auto s = CheckMoney(d.amount(), currency, field + ".amount"); !s.ok()) return s;
+                                     const std::string& field, AmountTotal* total = nullptr) {
+  if (auto s = CheckMoney(d.amount(), currency, field + ".amount", total); !s.ok()) return s;
   if (!std::isfinite(d.probability()) || d.probability() < 0 || d.probability() > 1)
     return absl::InvalidArgumentError(absl::StrCat(field, ".probability: must be 0..1"));
   if (!v1::ForecastCategory_IsValid(d.forecast_category()))
@@ -75,8 +80,11 @@ absl::StatusOr<v1::ForecastLandingResponse> ComputeLanding(const v1::ForecastLan
   in.as_of_day = *as_of;
   in.period_start_day = *start;
   in.period_end_day = *end;
+  AmountTotal landed_total;  // closed won to date + every open deal
   if (request.has_closed_won_to_date()) {
-    if (auto s = CheckMoney(request.closed_won_to_date(), currency, "closed_won_to_date"); !s.ok()) return s;
+    if (auto s = CheckMoney(request.closed_won_to_date(), currency, "closed_won_to_date", &landed_total);
+        !s.ok())
+      return s;
     in.closed_won_to_date = request.closed_won_to_date().minor_units();
   }
   if (request.open_deals_size() > kMaxDeals)
@@ -85,7 +93,7 @@ absl::StatusOr<v1::ForecastLandingResponse> ComputeLanding(const v1::ForecastLan
     return absl::InvalidArgumentError(absl::StrCat("history: at most ", kMaxHistory, " examples"));
   in.open_deals.reserve(request.open_deals_size());
   for (int i = 0; i < request.open_deals_size(); ++i) {
-    auto deal = ToDeal(request.open_deals(i), currency, absl::StrCat("open_deals[", i, "]"));
+    auto deal = ToDeal(request.open_deals(i), currency, absl::StrCat("open_deals[", i, "]"), &landed_total);
     if (!deal.ok()) return deal.status();
     in.open_deals.push_back(std::move(*deal));
   }

@@ -128,10 +128,20 @@ TEST_F(ForecastServiceTest, RepeatedRequestIsServedFromTheCacheAndSurvivesRedisD
   EXPECT_GE(MetricValue(metrics, "salesops_rpc_requests_total{code=\"OK\",method=\"/salesops.v1.ForecastService/Forecast\"}"), 2);
   EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(first, second));
 
-  // With the cache gone the answer is computed again, and is the same.
+  // With Redis gone the in-process cache in front of it still answers the same request; anything
+  // else is computed again (and the failed lookup counted), and is the same as with Redis.
   redis_.Kill();
   ASSERT_TRUE(Call(*stub_, request, &third).ok());
   EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(first, third));
+  EXPECT_GE(MetricValue(service_->ScrapeMetrics(),
+                        "salesops_local_cache_requests_total{cache=\"forecast\",result=\"hit\"}"), 1);
+  v1::ForecastRequest other = request;  // the same series under other ids: not in any cache
+  for (auto& series : *other.mutable_series()) series.set_id(series.id() + "-again");
+  v1::ForecastResponse computed;
+  ASSERT_TRUE(Call(*stub_, other, &computed).ok());
+  ASSERT_EQ(computed.forecasts_size(), first.forecasts_size());
+  for (int i = 0; i < first.forecasts_size(); ++i)
+    EXPECT_THAT(computed.forecasts(i).mean(), ::testing::ElementsAreArray(first.forecasts(i).mean()));
   EXPECT_GE(MetricValue(service_->ScrapeMetrics(),
                         "salesops_cache_requests_total{cache=\"forecast\",result=\"error\"}"), 1);
 }
@@ -315,6 +325,24 @@ TEST_F(ForecastServiceTest, ForecastLandingGivesQuantilesAndQuotaOdds) {
   status = stub_->ForecastLanding(&context3, request, &again);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_THAT(status.error_message(), HasSubstr("open_deals[3].amount.currency_code"));
+  // Amounts are bounded one by one (2^53 minor units) and together (2^62), so no sum overflows.
+  request.mutable_open_deals(3)->mutable_amount()->set_currency_code(request.currency_code());
+  request.mutable_open_deals(3)->mutable_amount()->set_minor_units((int64_t{1} << 53) + 1);
+  grpc::ClientContext context4;
+  status = stub_->ForecastLanding(&context4, request, &again);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), HasSubstr("open_deals[3].amount: 9007199254740993 minor units is "
+                                                "beyond the amount limit"));
+  for (int i = 0; i < 600; ++i) {
+    auto* deal = request.add_open_deals();
+    *deal = request.open_deals(0);
+    deal->mutable_amount()->set_minor_units(int64_t{1} << 53);
+  }
+  request.mutable_open_deals(3)->mutable_amount()->set_minor_units(1);
+  grpc::ClientContext context5;
+  status = stub_->ForecastLanding(&context5, request, &again);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), HasSubstr("the amounts add up to more than the total limit"));
 }
 
 }  // namespace

@@ -186,9 +186,9 @@ TEST_F(CrmCsvTest, WrittenFilesLookLikeACrmExport) {
             "U0001,Ann Lee,ACME,2020-01-15,\n");
   EXPECT_EQ(Slurp(dir_ + "/w/opportunities.csv"),
             std::string(kOppHeader) +
-                "OPP-000001,\"Globex\nEurope\",U0001,ACME,Platform,12500.00,USD,Proposal,60,"
+                "OPP-000001,\"Globex\nEurope\",U0001,ACME,Platform,12500.00,USD,Proposal,60%,"
                 "2026-12-15,2026-09-01,Best Case,FALSE,FALSE\n"
-                "OPP-000002,Initech,U0001,ACME,Platform,-0.05,USD,Closed Won,100,2026-12-15,,"
+                "OPP-000002,Initech,U0001,ACME,Platform,-0.05,USD,Closed Won,100%,2026-12-15,,"
                 "Closed,TRUE,TRUE\n");
   EXPECT_EQ(Slurp(dir_ + "/w/snapshot.json"),
             "{\n  \"as_of\": \"2026-11-27\",\n  \"currency\": \"USD\",\n"
@@ -439,6 +439,33 @@ TEST_F(CrmCsvTest, LineNumbersCountLinesInsideQuotes) {
   EXPECT_EQ(Error(), "opportunities.csv:6: column 10 \"Close Date\": \"2026-13-01\" is not a date");
 }
 
+// Probabilities are written with "%", so an export whose probabilities are all at most 1% does
+// not read back as fractions (0.5% once came back as 50%).
+TEST_F(CrmCsvTest, SmallProbabilitiesRoundTrip) {
+  absl::StatusOr<DemoCompany> company = Read();
+  ASSERT_TRUE(company.ok()) << company.status();
+  for (size_t i = 0; i < company->opportunities.size(); ++i)
+    company->opportunities[i].set_probability(i % 2 ? 0.005 : 0.01);
+  ASSERT_TRUE(WriteCrmExport(*company, dir_ + "/small").ok());
+  absl::StatusOr<DemoCompany> back = ReadCrmExport(dir_ + "/small");
+  ASSERT_TRUE(back.ok()) << back.status();
+  ASSERT_EQ(back->opportunities.size(), company->opportunities.size());
+  for (size_t i = 0; i < back->opportunities.size(); ++i)
+    EXPECT_DOUBLE_EQ(back->opportunities[i].probability(), i % 2 ? 0.005 : 0.01) << i;
+}
+
+// The file's amounts together may not pass the snapshot's total limit (2^62 minor units), which
+// keeps every sum the import and the services make inside an int64.
+TEST_F(CrmCsvTest, AmountsTotalLimit) {
+  std::string rows;
+  for (int i = 0; i < 600; ++i)
+    absl::StrAppend(&rows, "OPP-", i, ",Initech,U2,NA,Support,90071992547409.92,USD,Closed Won,100,"
+                    "2025-05-10,2025-02-01,Closed,TRUE,TRUE\n");
+  Write(kOpportunitiesFile, std::string(kOppHeader) + rows);
+  EXPECT_THAT(Error(), ::testing::HasSubstr("takes the file's amounts past the total limit of "
+                                   "46,116,860,184,273,879.04 (2^62 minor units)"));
+}
+
 TEST_F(CrmCsvTest, OpportunityValueErrors) {
   struct Case {
     std::string row;
@@ -460,6 +487,9 @@ TEST_F(CrmCsvTest, OpportunityValueErrors) {
        "column 6 \"Amount\": \"12.5.0\" is not an amount"},
       {p + "\"1,23\",USD,Closed Won,100,2025-05-10,2025-02-01,Closed,TRUE,TRUE",
        "column 6 \"Amount\": \"1,23\" is not an amount"},
+      {p + "90071992547409.93,USD,Closed Won,100,2025-05-10,2025-02-01,Closed,TRUE,TRUE",
+       "column 6 \"Amount\": \"90071992547409.93\" is beyond the amount limit of "
+       "90,071,992,547,409.92 (2^53 minor units)"},
       {p + "800.50,EUR,Closed Won,100,2025-05-10,2025-02-01,Closed,TRUE,TRUE",
        "column 7 \"Currency\": \"EUR\" differs from the snapshot's currency \"USD\""},
       {p + "800.50,dollars,Closed Won,100,2025-05-10,2025-02-01,Closed,TRUE,TRUE",

@@ -919,6 +919,7 @@ class Reader {
     }
 
     absl::flat_hash_map<std::string, int> seen;
+    AmountTotal amounts;  // the snapshot's limits, so an import the service would refuse fails here
     seen.reserve(t.rows().size());
     company_.opportunities.reserve(t.rows().size());
     for (const CsvRow& row : t.rows()) {
@@ -981,7 +982,13 @@ class Reader {
       int64_t minor = 0;
       if (!amount_text.empty()) {
         std::optional<int64_t> parsed = ParseAmount(amount_text, digits);
-        if (parsed) {
+        if (parsed && (*parsed > kMaxAmountMinorUnits || *parsed < -kMaxAmountMinorUnits)) {
+          fail_value(kOppAmount, absl::StrCat("is beyond the amount limit of ",
+                                              FormatMinorUnits(kMaxAmountMinorUnits, digits), " (2^53 minor units)"));
+        } else if (parsed && !amounts.Add(*parsed, "").ok()) {
+          fail_value(kOppAmount, absl::StrCat("takes the file's amounts past the total limit of ",
+                                              FormatMinorUnits(kMaxTotalMinorUnits, digits), " (2^62 minor units)"));
+        } else if (parsed) {
           minor = *parsed;
         } else {
           fail_value(kOppAmount, "is not an amount");
@@ -1268,7 +1275,7 @@ absl::Status WriteCrmExport(const DemoCompany& company, const std::string& direc
     fields[kOppAmount] = FormatAmount(o.amount().minor_units(), CurrencyMinorDigits(currency));
     fields[kOppCurrency] = currency;
     fields[kOppStage] = o.stage();
-    fields[kOppProbability] = FormatPercent(o.probability());
+    fields[kOppProbability] = absl::StrCat(FormatPercent(o.probability()), "%");  // "%": never read as a fraction
     fields[kOppCloseDate] = FormatProtoDate(o.close_date());
     fields[kOppCreatedDate] = FormatProtoDate(o.created_date());
     fields[kOppCategory] = ForecastCategoryName(o.forecast_category());
