@@ -1,5 +1,6 @@
 #include "common/rpc.h"
 
+#include "common/call_auth.h"
 #include "common/grpc_status.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
@@ -10,6 +11,10 @@ namespace salesops {
 grpc::ServerUnaryReactor* FinishOnPool(grpc::CallbackServerContext* context, ThreadPool& pool,
                                        std::function<absl::Status()> work) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (absl::Status allowed = CheckCallAuth(context); !allowed.ok()) {
+    reactor->Finish(ToGrpcStatus(allowed));
+    return reactor;
+  }
   pool.Submit([context, reactor, work = std::move(work)] {
     if (context->IsCancelled()) {
       reactor->Finish(grpc::Status(grpc::StatusCode::CANCELLED, "cancelled before it started"));
@@ -37,14 +42,19 @@ std::unique_ptr<grpc::ClientContext> DownstreamContext(const grpc::CallbackServe
   return context;
 }
 
-std::shared_ptr<grpc::Channel> MakeServiceChannel(const std::string& target) {
+std::shared_ptr<grpc::Channel> MakeServiceChannel(const std::string& target,
+                                                  const CallerCredentials& caller) {
   grpc::ChannelArguments args;
   args.SetServiceConfigJSON(R"({"loadBalancingConfig": [{"round_robin": {}}]})");
   args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 30000);
   args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
   args.SetMaxReceiveMessageSize(64 << 20);
   args.SetMaxSendMessageSize(64 << 20);
-  return grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args);
+  if (caller.bearer_token.empty()) return grpc::CreateCustomChannel(target, caller.channel, args);
+  std::vector<std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface>> interceptors;
+  interceptors.push_back(BearerTokenInterceptor(caller.bearer_token));
+  return grpc::experimental::CreateCustomChannelWithInterceptors(target, caller.channel, args,
+                                                                 std::move(interceptors));
 }
 
 }  // namespace salesops

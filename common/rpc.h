@@ -13,6 +13,8 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "common/call_auth.h"
+#include "common/caller_credentials.h"
 #include "common/grpc_status.h"
 #include "common/thread_pool.h"
 #include "grpcpp/channel.h"
@@ -24,7 +26,9 @@ namespace salesops {
 
 // Runs `work` on `pool` (never on gRPC's own callback threads, so handlers may block on Redis or
 // on other services) and finishes the call with the status it returns. A call whose deadline has
-// passed or that was cancelled while queued is not started.
+// passed or that was cancelled while queued is not started. A call whose caller may not make it
+// (CheckCallAuth, common/call_auth.h) is finished at once with UNAUTHENTICATED or
+// PERMISSION_DENIED and `work` never runs.
 grpc::ServerUnaryReactor* FinishOnPool(grpc::CallbackServerContext* context, ThreadPool& pool,
                                        std::function<absl::Status()> work);
 
@@ -87,8 +91,10 @@ absl::StatusOr<std::vector<Response>> CallServiceAll(absl::string_view service,
 }
 
 // A channel to another service: round_robin over every address the target resolves to (use
-// dns:///name:port with a headless Kubernetes Service), keepalive, large messages.
-std::shared_ptr<grpc::Channel> MakeServiceChannel(const std::string& target);
+// dns:///name:port with a headless Kubernetes Service), keepalive, large messages; TLS as
+// `caller` says, and its bearer token on every call.
+std::shared_ptr<grpc::Channel> MakeServiceChannel(const std::string& target,
+                                                  const CallerCredentials& caller = {});
 
 }  // namespace salesops
 

@@ -10,10 +10,16 @@
 #include "CLI/CLI.hpp"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/auth.h"
+#include "common/health_port.h"
+#include "common/call_auth.h"
+#include "common/listen_address.h"
 #include "common/log.h"
 #include "common/metrics.h"
+#include "common/secret_file.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
+#include "grpcpp/impl/server_builder_option.h"
 #include "grpcpp/server_builder.h"
 #include "grpcpp/support/server_interceptor.h"
 
@@ -53,13 +59,51 @@ class MetricsInterceptorFactory : public grpc::experimental::ServerInterceptorFa
   }
 };
 
-absl::Status WriteReadyFile(const std::string& path, int grpc_port, int metrics_port) {
+// Sets which builder plugins a server gets. grpc::reflection::InitProtoReflectionServerBuilderPlugin
+// would register reflection for every server of the process, the health port's too; instead the
+// main server adds the plugin itself, and the health port drops it should anyone have registered
+// it globally.
+class ReflectionOption : public grpc::ServerBuilderOption {
+ public:
+  explicit ReflectionOption(bool on) : on_(on) {}
+  void UpdateArguments(grpc::ChannelArguments*) override {}
+  void UpdatePlugins(std::vector<std::unique_ptr<grpc::ServerBuilderPlugin>>* plugins) override {
+    std::erase_if(*plugins, [](const auto& p) { return p->name() == "proto_server_reflection"; });
+    if (on_) plugins->push_back(std::make_unique<grpc::reflection::ProtoServerReflectionPlugin>());
+  }
+
+ private:
+  const bool on_;
+};
+
+// The health port: no reflection, and not gRPC's default health service (switched on for the
+// whole process) but our own (common/health_port.h), so the port serves exactly one service.
+class HealthPortOption : public ReflectionOption {
+ public:
+  HealthPortOption() : ReflectionOption(false) {}
+  void UpdateArguments(grpc::ChannelArguments* args) override {
+    args->SetPointer(grpc::kHealthCheckServiceInterfaceArg, nullptr);
+  }
+};
+
+absl::StatusOr<std::shared_ptr<const auth::TokenTable>> LoadTokens(const std::string& path) {
+  auto text = ReadSecretFile("--auth-tokens-file", path);
+  if (!text.ok()) return text.status();
+  auto table = auth::TokenTable::Parse(*text);
+  if (!table.ok())
+    return absl::InvalidArgumentError(
+        absl::StrCat("--auth-tokens-file ", path, ": ", table.status().message()));
+  return std::make_shared<const auth::TokenTable>(std::move(*table));
+}
+
+absl::Status WriteReadyFile(const std::string& path, int grpc_port, int metrics_port,
+                            int health_port) {
   // Write then rename, so a reader never sees a half-written file.
   std::string tmp = path + ".tmp";
   {
     std::ofstream out(tmp, std::ios::trunc);
     out << "{\"grpc_port\": " << grpc_port << ", \"metrics_port\": " << metrics_port
-        << ", \"pid\": " << ::getpid() << "}\n";
+        << ", \"health_port\": " << health_port << ", \"pid\": " << ::getpid() << "}\n";
     if (!out) return absl::InternalError("cannot write ready file " + tmp);
   }
   if (std::rename(tmp.c_str(), path.c_str()) != 0)
@@ -109,6 +153,25 @@ void AddServerFlags(CLI::App& app, ServerConfig& c) {
       ->envname("SALESOPS_LOG_LEVEL")
       ->check(CLI::IsMember({"debug", "info", "warn", "error"}))
       ->capture_default_str();
+  app.add_option("--tls-cert-file", c.tls.cert_file, "TLS: the server's certificate chain (PEM)")
+      ->envname("SALESOPS_TLS_CERT_FILE");
+  app.add_option("--tls-key-file", c.tls.key_file, "TLS: the server's private key (PEM)")
+      ->envname("SALESOPS_TLS_KEY_FILE");
+  app.add_option("--tls-client-ca-file", c.tls.client_ca_file,
+                 "mutual TLS: clients must present a certificate signed by this CA (PEM)")
+      ->envname("SALESOPS_TLS_CLIENT_CA_FILE");
+  app.add_flag("--allow-insecure-listen", c.allow_insecure_listen,
+               "allow plaintext on a non-loopback address (a mesh terminates TLS)")
+      ->envname("SALESOPS_ALLOW_INSECURE_LISTEN");
+  app.add_option("--auth-tokens-file", c.auth_tokens_file,
+                 "bearer tokens: lines <sha256-hex> <caller> <role,...>; empty: no auth")
+      ->envname("SALESOPS_AUTH_TOKENS_FILE");
+  app.add_option("--health-listen", c.health_listen,
+                 "plaintext address serving only the health service (probes); empty: none")
+      ->envname("SALESOPS_HEALTH_LISTEN");
+  app.add_option("--reflection", c.reflection, "server reflection on the gRPC port (true/false)")
+      ->envname("SALESOPS_REFLECTION")
+      ->capture_default_str();
 }
 
 int ServerConfig::ResolvedHandlerThreads() const {
@@ -133,12 +196,28 @@ ServerRunner::~ServerRunner() {
 void ServerRunner::AddService(grpc::Service* service) { services_.push_back(service); }
 
 absl::Status ServerRunner::Start() {
+  // Everything that can be wrong with the configuration is found before anything listens.
+  auto credentials = MakeServerCredentials(config_.tls);
+  if (!credentials.ok()) return credentials.status();
+  if (!config_.tls.enabled() && !config_.allow_insecure_listen &&
+      !IsLoopbackListenAddress(config_.listen)) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "refusing to listen on ", config_.listen, " without TLS: set --tls-cert-file and "
+        "--tls-key-file, or --allow-insecure-listen (SALESOPS_ALLOW_INSECURE_LISTEN) when a mesh "
+        "terminates TLS"));
+  }
+  std::shared_ptr<const auth::TokenTable> tokens;
+  if (!config_.auth_tokens_file.empty()) {
+    auto loaded = LoadTokens(config_.auth_tokens_file);
+    if (!loaded.ok()) return loaded.status();
+    tokens = *loaded;
+  }
   grpc::EnableDefaultHealthCheckService(true);
-  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
 
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(config_.listen, grpc::InsecureServerCredentials(), &port_);
+  builder.AddListeningPort(config_.listen, *credentials, &port_);
   for (grpc::Service* s : services_) builder.RegisterService(s);
+  builder.SetOption(std::make_unique<ReflectionOption>(config_.reflection));
   builder.SetMaxReceiveMessageSize(config_.max_receive_message_bytes);
   builder.SetMaxSendMessageSize(config_.max_receive_message_bytes);
   builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_MS,
@@ -153,6 +232,7 @@ absl::Status ServerRunner::Start() {
 
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
   interceptors.push_back(std::make_unique<MetricsInterceptorFactory>());
+  if (tokens) interceptors.push_back(EnableCallAuth(tokens));
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
 
   server_ = builder.BuildAndStart();
@@ -160,17 +240,48 @@ absl::Status ServerRunner::Start() {
     server_.reset();
     return absl::UnavailableError("cannot listen on " + config_.listen);
   }
+  if (!config_.health_listen.empty()) {
+    // Only the (default) health service: no reflection, no salesops service, no interceptors.
+    grpc::ServerBuilder health;
+    health.AddListeningPort(config_.health_listen, grpc::InsecureServerCredentials(), &health_port_);
+    health.SetOption(std::make_unique<HealthPortOption>());
+    health_service_ = std::make_unique<HealthPortService>();
+    health.RegisterService(health_service_.get());
+    health_server_ = health.BuildAndStart();
+    if (!health_server_ || health_port_ == 0) {
+      health_server_.reset();
+      return absl::UnavailableError("cannot listen on " + config_.health_listen +
+                                    " (--health-listen)");
+    }
+  }
   if (!config_.metrics_listen.empty()) {
     auto metrics_port = Metrics::Get().Serve(config_.metrics_listen);
     if (!metrics_port.ok()) return metrics_port.status();
     metrics_port_ = *metrics_port;
   }
-  server_->GetHealthCheckService()->SetServingStatus(true);
+  SetServing(true);
+  if (tokens) {
+    log::Info("auth_on", {{"tokens", tokens->size()}});
+  } else {
+    log::Warn("auth_off", {{"why", "no --auth-tokens-file: every caller may call every RPC"}});
+  }
   std::string host = config_.listen.substr(0, config_.listen.rfind(':'));
-  log::Info("listening", {{"grpc", absl::StrCat(host, ":", port_)},
-                          {"metrics", metrics_port_ ? absl::StrCat(host, ":", metrics_port_) : ""}});
-  if (!config_.ready_file.empty()) return WriteReadyFile(config_.ready_file, port_, metrics_port_);
+  std::string health_host = config_.health_listen.substr(0, config_.health_listen.rfind(':'));
+  log::Info("listening",
+            {{"grpc", absl::StrCat(host, ":", port_)},
+             {"tls", !config_.tls.enabled()              ? "off"
+                     : config_.tls.client_ca_file.empty() ? "on"
+                                                          : "mutual"},
+             {"health", health_port_ ? absl::StrCat(health_host, ":", health_port_) : ""},
+             {"metrics", metrics_port_ ? absl::StrCat(host, ":", metrics_port_) : ""}});
+  if (!config_.ready_file.empty())
+    return WriteReadyFile(config_.ready_file, port_, metrics_port_, health_port_);
   return absl::OkStatus();
+}
+
+void ServerRunner::SetServing(bool serving) {
+  server_->GetHealthCheckService()->SetServingStatus(serving);
+  if (health_service_) health_service_->SetServing(serving);
 }
 
 void ServerRunner::RunUntilSignal() {
@@ -187,12 +298,17 @@ void ServerRunner::RunUntilSignal() {
 
 void ServerRunner::Shutdown() {
   if (!server_) return;
-  server_->GetHealthCheckService()->SetServingStatus(false);
+  SetServing(false);
   // New calls are refused from here on; in-flight ones get drain_seconds to finish, then are
   // cancelled.
   server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(config_.drain_seconds));
   server_->Wait();
   server_.reset();
+  // Probes see NOT_SERVING until the very end.
+  if (health_server_) {
+    health_server_->Shutdown(std::chrono::system_clock::now());
+    health_server_.reset();
+  }
   log::Info("stopped");
 }
 

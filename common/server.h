@@ -2,6 +2,10 @@
 // health service and reflection, keepalive and max-connection-age arguments (so clients rebalance
 // onto new pods), Prometheus metrics on their own port, and a graceful drain on SIGTERM/SIGINT
 // (health NOT_SERVING, then Shutdown with a deadline so in-flight calls finish).
+//
+// Security (README, "Security"): TLS or mutual TLS from PEM files; bearer tokens checked on every
+// call (common/call_auth.h); no plaintext listening beyond loopback unless allowed; and an optional
+// plaintext health port that serves grpc.health.v1.Health and nothing else, for probes.
 #ifndef SALESOPS_COMMON_SERVER_H_
 #define SALESOPS_COMMON_SERVER_H_
 
@@ -10,6 +14,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "common/tls.h"
 #include "grpcpp/server.h"
 #include "grpcpp/impl/codegen/service_type.h"
 
@@ -18,6 +23,8 @@ class App;
 }
 
 namespace salesops {
+
+class HealthPortService;
 
 struct ServerConfig {
   // gRPC listen address. Port 0 picks a free port (see ready_file).
@@ -41,12 +48,25 @@ struct ServerConfig {
   int max_receive_message_bytes = 64 << 20;
   std::string log_level = "info";
 
+  // TLS for the gRPC port (mutual TLS with client_ca_file).
+  ServerTlsConfig tls;
+  // Without TLS a server listens only on loopback unless this is set (a mesh terminates TLS).
+  bool allow_insecure_listen = false;
+  // Bearer tokens (common/auth.h); empty: every caller is let in (a warning at start).
+  std::string auth_tokens_file;
+  // A plaintext port with only the health service, for probes; empty: none.
+  std::string health_listen;
+  // Server reflection on the gRPC port.
+  bool reflection = true;
+
   // handler_threads, or its default when 0.
   int ResolvedHandlerThreads() const;
 };
 
 // Adds the flags above, each with an environment fallback (SALESOPS_LISTEN, SALESOPS_METRICS_LISTEN,
-// SALESOPS_READY_FILE, SALESOPS_DRAIN_SECONDS, ...).
+// SALESOPS_READY_FILE, SALESOPS_DRAIN_SECONDS, ..., SALESOPS_TLS_CERT_FILE, SALESOPS_TLS_KEY_FILE,
+// SALESOPS_TLS_CLIENT_CA_FILE, SALESOPS_ALLOW_INSECURE_LISTEN, SALESOPS_AUTH_TOKENS_FILE,
+// SALESOPS_HEALTH_LISTEN, SALESOPS_REFLECTION).
 void AddServerFlags(CLI::App& app, ServerConfig& config);
 
 // Blocks SIGTERM and SIGINT in the calling thread and every thread it starts later. Call first
@@ -61,7 +81,9 @@ class ServerRunner {
   // Services must outlive the runner.
   void AddService(grpc::Service* service);
 
-  // Builds and starts the server, serves metrics, writes the ready file.
+  // Reads the TLS and token files, builds and starts the server (and the health port), serves
+  // metrics, writes the ready file. Fails, naming the flag, on a missing or bad file and on a
+  // plaintext non-loopback listen address without --allow-insecure-listen.
   absl::Status Start();
 
   // Waits for SIGTERM or SIGINT, then drains and shuts down.
@@ -72,13 +94,20 @@ class ServerRunner {
 
   int port() const { return port_; }
   int metrics_port() const { return metrics_port_; }
+  int health_port() const { return health_port_; }
 
  private:
+  // Sets the health of both ports.
+  void SetServing(bool serving);
+
   ServerConfig config_;
   std::vector<grpc::Service*> services_;
   std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<HealthPortService> health_service_;
+  std::unique_ptr<grpc::Server> health_server_;
   int port_ = 0;
   int metrics_port_ = 0;
+  int health_port_ = 0;
 };
 
 // A service binary's last step: starts a server for `services`, serves until SIGTERM or SIGINT,

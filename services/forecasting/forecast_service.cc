@@ -235,15 +235,15 @@ grpc::ServerUnaryReactor* ForecastServiceImpl::GetBatch(grpc::CallbackServerCont
 
 grpc::ServerWriteReactor<v1::BatchStatus>* ForecastServiceImpl::WatchBatch(
     grpc::CallbackServerContext* context, const v1::GetBatchRequest* request) {
+  class Failed : public grpc::ServerWriteReactor<v1::BatchStatus> {
+   public:
+    explicit Failed(const grpc::Status& s) { Finish(s); }
+    void OnDone() override { delete this; }
+  };
+  // A streaming call is not covered by FinishOnPool's check: the caller is checked here.
+  if (auto allowed = CheckCallAuth(context); !allowed.ok()) return new Failed(ToGrpcStatus(allowed));
   auto store = Batches(request->batch_id());
-  if (!store.ok()) {
-    class Failed : public grpc::ServerWriteReactor<v1::BatchStatus> {
-     public:
-      explicit Failed(const grpc::Status& s) { Finish(s); }
-      void OnDone() override { delete this; }
-    };
-    return new Failed(ToGrpcStatus(store.status()));
-  }
+  if (!store.ok()) return new Failed(ToGrpcStatus(store.status()));
   return new WatchReactor(**store, handlers_, request->batch_id(), batch_limits_.watch_interval);
 }
 

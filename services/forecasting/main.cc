@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   app.add_option("--store-redis", redis.store_address,
                  "the store Redis, for batch jobs (without it the batch RPCs are refused)")
       ->envname("SALESOPS_STORE_REDIS");
+  salesops::AddStoreRedisPasswordFlag(app, redis);
   salesops::forecast::BatchLimits batch_limits;
   int batch_workers = 0;
   app.add_option("--batch-workers", batch_workers,

@@ -1,5 +1,7 @@
 // salesops-reporting: the ReportingService server.
 #include "CLI/CLI.hpp"
+#include "common/hierarchy_flags.h"
+#include "common/caller_credentials.h"
 #include "common/log.h"
 #include "common/redis_roles.h"
 #include "common/rpc.h"
@@ -26,14 +28,22 @@ int main(int argc, char** argv) {
       ->envname("SALESOPS_MAX_OPPORTUNITIES")
       ->check(CLI::Range(int64_t{1}, int64_t{100'000'000}))
       ->capture_default_str();
+  salesops::AddHierarchyLimitFlags(app, limits.hierarchy);
   int cached_snapshots = 4;
   app.add_option("--cached-snapshots", cached_snapshots, "decoded snapshots kept in memory")
       ->envname("SALESOPS_CACHED_SNAPSHOTS")
       ->check(CLI::Range(1, 1000))
       ->capture_default_str();
+  salesops::ServiceCallerConfig caller_config;
+  salesops::AddServiceCallerFlags(app, caller_config);
   CLI11_PARSE(app, argc, argv);
 
   salesops::log::Init("reporting", server_config.log_level);
+  auto caller = salesops::LoadServiceCaller(caller_config);
+  if (!caller.ok()) {
+    salesops::log::Error("bad_config", {{"error", caller.status().ToString()}});
+    return 2;
+  }
   auto store_client = salesops::MakeStoreClient(redis);
   auto cache = salesops::MakeCache(redis, "reporting");
   if (!store_client.ok() || !cache.ok()) {
@@ -47,9 +57,9 @@ int main(int argc, char** argv) {
   deps.handlers = &handlers;
   deps.snapshots = &snapshots;
   deps.cache = cache->get();
-  deps.quota = salesops::v1::QuotaService::NewStub(salesops::MakeServiceChannel(quota_address));
+  deps.quota = salesops::v1::QuotaService::NewStub(salesops::MakeServiceChannel(quota_address, *caller));
   deps.forecast =
-      salesops::v1::ForecastService::NewStub(salesops::MakeServiceChannel(forecast_address));
+      salesops::v1::ForecastService::NewStub(salesops::MakeServiceChannel(forecast_address, *caller));
   deps.default_deadline = std::chrono::milliseconds(server_config.default_deadline_ms);
   deps.limits = limits;
   salesops::reporting::ReportingServiceImpl service(std::move(deps));

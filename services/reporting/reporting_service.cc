@@ -87,6 +87,15 @@ ReportingServiceImpl::ReportingServiceImpl(ReportingDeps deps) : deps_(std::move
 
 grpc::ServerReadReactor<v1::UploadSnapshotRequest>* ReportingServiceImpl::UploadSnapshot(
     grpc::CallbackServerContext* context, v1::SnapshotInfo* response) {
+  // A streaming call is not covered by FinishOnPool's check: the caller is checked here.
+  if (auto allowed = CheckCallAuth(context); !allowed.ok()) {
+    class Denied : public grpc::ServerReadReactor<v1::UploadSnapshotRequest> {
+     public:
+      explicit Denied(const grpc::Status& s) { Finish(s); }
+      void OnDone() override { delete this; }
+    };
+    return new Denied(ToGrpcStatus(allowed));
+  }
   return new UploadReactor(deps_.snapshots->NewWriter(deps_.limits), response);
 }
 

@@ -28,6 +28,8 @@
 #include "common/calendar.h"
 #include "common/grpc_status.h"
 #include "common/rpc.h"
+#include "common/secret_file.h"
+#include "common/tls.h"
 #include "common/thread_pool.h"
 #include "salesops/v1/forecasting.grpc.pb.h"
 #include "salesops/v1/quota.grpc.pb.h"
@@ -52,7 +54,36 @@ struct Globals {
   std::string reporting_addr = "127.0.0.1:50053";
   int deadline_seconds = 120;
   std::string format = "table";
+  // TLS and the bearer token (README, "Security").
+  ClientTlsConfig tls;
+  std::string token_file;
+  mutable std::optional<CallerCredentials> caller;  // loaded on first use
 };
+
+// The credentials every channel uses; a file that cannot be read ends salesctl (exit code 2).
+const CallerCredentials& Caller(const Globals& g) {
+  if (!g.caller) {
+    auto channel = MakeChannelCredentials(g.tls);
+    if (!channel.ok()) {
+      std::cerr << "salesctl: " << channel.status().message() << "\n";
+      std::exit(2);
+    }
+    CallerCredentials caller;
+    caller.channel = *channel;
+    if (!g.token_file.empty()) {
+      auto token = ReadOneLineSecret("--token-file", g.token_file);
+      if (!token.ok()) {
+        std::cerr << "salesctl: " << token.status().message() << "\n";
+        std::exit(2);
+      }
+      caller.bearer_token = *token;
+    } else if (const char* token = std::getenv("SALESOPS_TOKEN"); token != nullptr) {
+      caller.bearer_token = token;
+    }
+    g.caller = std::move(caller);
+  }
+  return *g.caller;
+}
 
 // Prints the error and returns the exit code for it.
 int Fail(const absl::Status& status) {
@@ -194,7 +225,7 @@ int Import(const Globals& g, const ImportArgs& a) {
     return 0;
   }
 
-  auto stub = v1::ReportingService::NewStub(MakeServiceChannel(g.reporting_addr));
+  auto stub = v1::ReportingService::NewStub(MakeServiceChannel(g.reporting_addr, Caller(g)));
   std::unique_ptr<grpc::ClientContext> context;
   std::unique_ptr<ProgressBar> uploading;
   auto result = ImportAndUpload(
@@ -266,7 +297,7 @@ absl::StatusOr<v1::ForecastResponse> ReadBatchResults(const Globals& g, v1::Fore
 // reads the results. Cancelled or unfinished jobs are errors naming the job.
 absl::StatusOr<v1::ForecastResponse> ForecastAsBatch(const Globals& g, const ForecastArgs& a,
                                                      const v1::ForecastRequest& request) {
-  auto stub = v1::ForecastService::NewStub(MakeServiceChannel(g.forecast_addr));
+  auto stub = v1::ForecastService::NewStub(MakeServiceChannel(g.forecast_addr, Caller(g)));
   v1::SubmitBatchRequest submit;
   *submit.mutable_forecast() = request;
   submit.set_series_per_task(a.series_per_task);
@@ -351,7 +382,7 @@ int Forecast(const Globals& g, const ForecastArgs& a) {
     if (!computed.ok()) return Fail(computed.status());
     response = std::move(*computed);
   } else {
-    auto stub = v1::ForecastService::NewStub(MakeServiceChannel(g.forecast_addr));
+    auto stub = v1::ForecastService::NewStub(MakeServiceChannel(g.forecast_addr, Caller(g)));
     auto context = Context(g);
     grpc::Status status = stub->Forecast(context.get(), request, &response);
     if (!status.ok()) return Fail(FromGrpcStatus(status));
@@ -374,7 +405,7 @@ std::string DefaultAuthor() {
 }
 
 std::unique_ptr<v1::QuotaService::Stub> QuotaStub(const Globals& g) {
-  return v1::QuotaService::NewStub(MakeServiceChannel(g.quota_addr));
+  return v1::QuotaService::NewStub(MakeServiceChannel(g.quota_addr, Caller(g)));
 }
 
 // The latest version number of a plan.
@@ -628,7 +659,7 @@ struct ReportArgs {
 };
 
 std::unique_ptr<v1::ReportingService::Stub> ReportingStub(const Globals& g) {
-  return v1::ReportingService::NewStub(MakeServiceChannel(g.reporting_addr));
+  return v1::ReportingService::NewStub(MakeServiceChannel(g.reporting_addr, Caller(g)));
 }
 
 // The RenderReport request naming what `report` (an attainment or pipeline request) names.
@@ -829,6 +860,15 @@ int main(int argc, char** argv) {
   app.add_option("--deadline-seconds", g.deadline_seconds, "deadline of each call")
       ->check(CLI::Range(1, 86400))->capture_default_str();
   app.add_option("--format", g.format, "table, json or csv")->capture_default_str();
+  app.add_option("--tls-ca-file", g.tls.ca_file, "TLS: CA that signed the servers' certificates")
+      ->envname("SALESOPS_CLIENT_TLS_CA_FILE");
+  app.add_option("--tls-cert-file", g.tls.cert_file, "mutual TLS: client certificate (PEM)")
+      ->envname("SALESOPS_CLIENT_TLS_CERT_FILE");
+  app.add_option("--tls-key-file", g.tls.key_file, "mutual TLS: the client certificate's key (PEM)")
+      ->envname("SALESOPS_CLIENT_TLS_KEY_FILE");
+  app.add_option("--token-file", g.token_file,
+                 "file holding the bearer token (else $SALESOPS_TOKEN, the token itself)")
+      ->envname("SALESOPS_TOKEN_FILE");
   int rc = 0;
 
   auto* demo = app.add_subcommand("demo-data", "write a synthetic company as a CRM export");
