@@ -15,10 +15,18 @@ absl::Status Invalid(absl::string_view list, int i, absl::string_view field, abs
 absl::StatusOr<Hierarchy> Hierarchy::Build(
     const google::protobuf::RepeatedPtrField<v1::TerritoryNode>& nodes,
     const google::protobuf::RepeatedPtrField<v1::Rep>& reps, absl::string_view nodes_field,
-    absl::string_view reps_field) {
+    absl::string_view reps_field, const HierarchyLimits& limits) {
   Hierarchy h;
   if (nodes.empty())
     return absl::InvalidArgumentError(absl::StrCat(nodes_field, ": at least one node is required"));
+  if (nodes.size() > limits.max_nodes)
+    return absl::InvalidArgumentError(absl::StrCat(nodes_field, ": ", nodes.size(),
+                                                   " nodes exceed the limit of ", limits.max_nodes,
+                                                   " (max_hierarchy_nodes)"));
+  if (reps.size() > limits.max_reps)
+    return absl::InvalidArgumentError(absl::StrCat(reps_field, ": ", reps.size(),
+                                                   " reps exceed the limit of ", limits.max_reps,
+                                                   " (max_hierarchy_reps)"));
   h.nodes_.assign(nodes.begin(), nodes.end());
   const int n = static_cast<int>(h.nodes_.size());
   for (int i = 0; i < n; ++i) {
@@ -62,6 +70,11 @@ absl::StatusOr<Hierarchy> Hierarchy::Build(
     stack.pop_back();
     for (int c : h.child_nodes_[v]) {
       h.depth_[c] = h.depth_[v] + 1;
+      if (h.depth_[c] > limits.max_depth)
+        return Invalid(nodes_field, c, "parent_id",
+                       absl::StrCat("\"", h.nodes_[c].id(), "\" is ", h.depth_[c],
+                                    " levels below the root, beyond the limit of ", limits.max_depth,
+                                    " (max_hierarchy_depth)"));
       stack.push_back(c);
     }
   }

@@ -15,16 +15,26 @@
 
 namespace salesops {
 
+// Limits on a hierarchy's size and depth (a territory tree is rarely more than ten levels deep);
+// violations are INVALID_ARGUMENT naming the limit.
+struct HierarchyLimits {
+  int max_nodes = 100'000;
+  int max_reps = 100'000;
+  int max_depth = 32;  // levels below the root
+};
+
 class Hierarchy {
  public:
   // Validates and indexes the tree. InvalidArgument naming the field (using `nodes_field` and
   // `reps_field` as the names of the two lists, e.g. "territories[3].parent_id") for: a missing or
   // duplicate id, an unknown parent, no root or more than one, a cycle, a rep in an unknown
-  // territory, a rep listed twice (a rep in two territories), a rep id that is also a node id.
+  // territory, a rep listed twice (a rep in two territories), a rep id that is also a node id, and
+  // a tree beyond `limits`.
   static absl::StatusOr<Hierarchy> Build(
       const google::protobuf::RepeatedPtrField<v1::TerritoryNode>& nodes,
       const google::protobuf::RepeatedPtrField<v1::Rep>& reps,
-      absl::string_view nodes_field = "territories", absl::string_view reps_field = "reps");
+      absl::string_view nodes_field = "territories", absl::string_view reps_field = "reps",
+      const HierarchyLimits& limits = {});
 
   int root() const { return root_; }
   int node_count() const { return static_cast<int>(nodes_.size()); }

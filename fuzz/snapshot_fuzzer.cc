@@ -153,8 +153,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // The writer, with small limits so that they are reached too.
   reporting::SnapshotLimits limits;
   limits.max_opportunities = 200;
-  limits.max_territories = 50;
-  limits.max_reps = 50;
+  limits.hierarchy.max_nodes = 50;
+  limits.hierarchy.max_reps = 50;
+  limits.hierarchy.max_depth = 8;
   bool accepted = false;
   {
     reporting::SnapshotWriter writer(ClosedRedis(), limits);

@@ -67,7 +67,8 @@ void FillAllocation(v1::Allocation* out, const std::string& id, const std::strin
 
 }  // namespace
 
-absl::Status ValidateCreatePlanRequest(const v1::CreatePlanRequest& request) {
+absl::Status ValidateCreatePlanRequest(const v1::CreatePlanRequest& request,
+                                       const HierarchyLimits& limits) {
   if (request.name().empty()) return Invalid("name", "required");
   if (request.name().size() > 200) return Invalid("name", "at most 200 characters");
   if (request.fiscal_year() < 1900 || request.fiscal_year() > 2200)
@@ -123,7 +124,7 @@ absl::Status ValidateCreatePlanRequest(const v1::CreatePlanRequest& request) {
       return Invalid("seasonality", absl::StrCat("must be EVEN, LAST_YEAR or FORECAST, got ",
                                                  request.seasonality()));
   }
-  auto hierarchy = Hierarchy::Build(request.territories(), request.reps());
+  auto hierarchy = Hierarchy::Build(request.territories(), request.reps(), "territories", "reps", limits);
   if (!hierarchy.ok()) return hierarchy.status();
   for (int i = 0; i < request.reps_size(); ++i) {
     const v1::Rep& rep = request.reps(i);
@@ -149,6 +150,10 @@ absl::Status ValidateCreatePlanRequest(const v1::CreatePlanRequest& request) {
     if (auto s = ValidateCapacityModel(CapacityModelOf(c), "capacity"); !s.ok()) return s;
     std::set<std::string> ids;
     for (const v1::Rep& rep : request.reps()) ids.insert(rep.id());
+    if (c.planned_hires_size() > limits.max_reps)
+      return Invalid("capacity.planned_hires",
+                     absl::StrCat(c.planned_hires_size(), " hires exceed the limit of ", limits.max_reps,
+                                  " (max_hierarchy_reps)"));
     for (int i = 0; i < c.planned_hires_size(); ++i) {
       const v1::Rep& hire = c.planned_hires(i).rep();
       const std::string field = absl::StrCat("capacity.planned_hires[", i, "].rep");
@@ -234,12 +239,14 @@ absl::Status ValidateCreatePlanRequest(const v1::CreatePlanRequest& request) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<v1::Plan> BuildPlan(const v1::CreatePlanRequest& request, const ForecastFn& forecast) {
-  if (auto s = ValidateCreatePlanRequest(request); !s.ok()) return s;
+absl::StatusOr<v1::Plan> BuildPlan(const v1::CreatePlanRequest& request, const ForecastFn& forecast,
+                                   const HierarchyLimits& limits) {
+  if (auto s = ValidateCreatePlanRequest(request, limits); !s.ok()) return s;
   // Planned hires join the reps.
   google::protobuf::RepeatedPtrField<v1::Rep> all_reps = request.reps();
   for (const auto& hire : request.capacity().planned_hires()) *all_reps.Add() = hire.rep();
-  auto built = Hierarchy::Build(request.territories(), all_reps);
+  auto built = Hierarchy::Build(request.territories(), all_reps, "territories",
+                                "reps and capacity.planned_hires", limits);
   if (!built.ok()) return built.status();
   const Hierarchy& h = *built;
   const int start_month = request.calendar().start_month();

@@ -14,11 +14,13 @@ namespace salesops::quota {
 
 QuotaServiceImpl::QuotaServiceImpl(ThreadPool& handlers, PlanStore& store,
                                    std::unique_ptr<v1::ForecastService::StubInterface> forecast,
-                                   std::chrono::milliseconds default_deadline)
+                                   std::chrono::milliseconds default_deadline,
+                                   const HierarchyLimits& hierarchy_limits)
     : handlers_(handlers),
       store_(store),
       forecast_(std::move(forecast)),
-      default_deadline_(default_deadline) {}
+      default_deadline_(default_deadline),
+      hierarchy_limits_(hierarchy_limits) {}
 
 namespace {
 
@@ -76,7 +78,7 @@ grpc::ServerUnaryReactor* QuotaServiceImpl::CreatePlan(grpc::CallbackServerConte
                                                        const v1::CreatePlanRequest* request,
                                                        v1::Plan* response) {
   return FinishOnPool(context, handlers_, [=, this]() -> absl::Status {
-    auto plan = BuildPlan(*request, ForecastCaller(context));
+    auto plan = BuildPlan(*request, ForecastCaller(context), hierarchy_limits_);
     if (!plan.ok()) return plan.status();
     plan->set_status(v1::PLAN_STATUS_DRAFT);
     v1::PlanChange* change = plan->mutable_change();
@@ -148,7 +150,7 @@ grpc::ServerUnaryReactor* QuotaServiceImpl::UpdatePlan(grpc::CallbackServerConte
         !s.ok())
       return s;
     if (!request->has_inputs()) return Invalid("inputs", "required: the plan's inputs, edited");
-    if (auto s = ValidateCreatePlanRequest(request->inputs()); !s.ok())
+    if (auto s = ValidateCreatePlanRequest(request->inputs(), hierarchy_limits_); !s.ok())
       return absl::InvalidArgumentError(absl::StrCat("inputs.", s.message()));
     auto latest = LatestAsExpected(store_, request->plan_id(), request->expected_version());
     if (!latest.ok()) return latest.status();
@@ -163,7 +165,7 @@ grpc::ServerUnaryReactor* QuotaServiceImpl::UpdatePlan(grpc::CallbackServerConte
                                   "); create a new plan instead"));
     v1::CreatePlanRequest inputs = request->inputs();
     inputs.set_created_by(latest->inputs().created_by());
-    auto plan = BuildPlan(inputs, ForecastCaller(context));
+    auto plan = BuildPlan(inputs, ForecastCaller(context), hierarchy_limits_);
     if (!plan.ok()) {
       if (plan.status().code() == absl::StatusCode::kInvalidArgument)
         return absl::InvalidArgumentError(absl::StrCat("inputs.", plan.status().message()));

@@ -7,6 +7,7 @@
 #include <memory>
 #include <vector>
 
+#include "common/hierarchy.h"
 #include "common/thread_pool.h"
 #include "salesops/v1/forecasting.grpc.pb.h"
 #include "salesops/v1/quota.grpc.pb.h"
@@ -19,7 +20,8 @@ class QuotaServiceImpl final : public v1::QuotaService::CallbackService {
  public:
   QuotaServiceImpl(ThreadPool& handlers, PlanStore& store,
                    std::unique_ptr<v1::ForecastService::StubInterface> forecast,
-                   std::chrono::milliseconds default_deadline);
+                   std::chrono::milliseconds default_deadline,
+                   const HierarchyLimits& hierarchy_limits = {});
 
   grpc::ServerUnaryReactor* CreatePlan(grpc::CallbackServerContext* context,
                                        const v1::CreatePlanRequest* request,
@@ -64,6 +66,7 @@ class QuotaServiceImpl final : public v1::QuotaService::CallbackService {
   PlanStore& store_;
   std::unique_ptr<v1::ForecastService::StubInterface> forecast_;
   std::chrono::milliseconds default_deadline_;
+  HierarchyLimits hierarchy_limits_;
 };
 
 }  // namespace salesops::quota

@@ -135,6 +135,7 @@ absl::Status SnapshotWriter::Validate(const v1::Opportunity& o, const std::strin
     return Invalid(field + ".amount.currency_code",
                    absl::StrCat("\"", o.amount().currency_code(), "\" differs from the snapshot's \"",
                                 header_.currency_code(), "\""));
+  if (auto s = amounts_.Add(o.amount().minor_units(), field + ".amount.minor_units"); !s.ok()) return s;
   if (!std::isfinite(o.probability()) || o.probability() < 0 || o.probability() > 1)
     return Invalid(field + ".probability",
                    absl::StrCat("must be a fraction 0..1, got ", o.probability()));
@@ -152,11 +153,13 @@ absl::Status SnapshotWriter::Validate(const v1::Opportunity& o, const std::strin
 absl::Status SnapshotWriter::Add(const v1::SnapshotChunk& chunk, int index) {
   if (!begun_) return Invalid("header", "the first message must carry the header");
   const std::string prefix = absl::StrCat("chunk[", index, "]");
-  if (structure_.territories_size() + chunk.territories_size() > limits_.max_territories)
+  if (structure_.territories_size() + chunk.territories_size() > limits_.hierarchy.max_nodes)
     return Invalid(prefix + ".territories",
-                   absl::StrCat("more than ", limits_.max_territories, " territories (max_territories)"));
-  if (structure_.reps_size() + chunk.reps_size() > limits_.max_reps)
-    return Invalid(prefix + ".reps", absl::StrCat("more than ", limits_.max_reps, " reps (max_reps)"));
+                   absl::StrCat("more than ", limits_.hierarchy.max_nodes,
+                                " territories (max_hierarchy_nodes)"));
+  if (structure_.reps_size() + chunk.reps_size() > limits_.hierarchy.max_reps)
+    return Invalid(prefix + ".reps",
+                   absl::StrCat("more than ", limits_.hierarchy.max_reps, " reps (max_hierarchy_reps)"));
   if (opportunity_count_ + chunk.opportunities_size() > limits_.max_opportunities)
     return Invalid(prefix + ".opportunities",
                    absl::StrCat("more than ", limits_.max_opportunities,
@@ -197,7 +200,8 @@ absl::Status SnapshotWriter::Add(const v1::SnapshotChunk& chunk, int index) {
 
 absl::StatusOr<v1::SnapshotInfo> SnapshotWriter::Finish() {
   if (!begun_) return Invalid("header", "the stream carried no header");
-  auto hierarchy = Hierarchy::Build(structure_.territories(), structure_.reps(), "territories", "reps");
+  auto hierarchy = Hierarchy::Build(structure_.territories(), structure_.reps(), "territories", "reps",
+                                    limits_.hierarchy);
   if (!hierarchy.ok()) return hierarchy.status();
   for (const auto& [id, field] : referenced_reps_) {
     if (hierarchy->FindRep(id) < 0)

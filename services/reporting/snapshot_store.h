@@ -35,6 +35,8 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "common/hash.h"
+#include "common/hierarchy.h"
+#include "common/money.h"
 #include "common/redis_client.h"
 #include "salesops/v1/reporting.pb.h"
 #include "services/reporting/snapshot.h"
@@ -44,8 +46,7 @@ namespace salesops::reporting {
 // Limits on one snapshot; violations are INVALID_ARGUMENT naming the limit.
 struct SnapshotLimits {
   int64_t max_opportunities = 5'000'000;
-  int max_territories = 100'000;
-  int max_reps = 100'000;
+  HierarchyLimits hierarchy;  // territories and reps
 };
 
 // One upload in progress. Not thread-safe: one stream drives it.
@@ -75,6 +76,7 @@ class SnapshotWriter {
   Sha256 hash_;
   int64_t opportunity_count_ = 0;
   absl::flat_hash_set<uint64_t> opportunity_ids_;  // hashes of ids, to find duplicates
+  AmountTotal amounts_;                             // keeps every sum of amounts inside an int64
   // Referenced ids, checked against the hierarchy at the end, with where they were first seen.
   absl::flat_hash_map<std::string, std::string> referenced_reps_, referenced_territories_;
 };

@@ -364,6 +364,16 @@ TEST_F(QuotaServiceTest, InvalidPlansNameTheField) {
        }},
       {"over_assignment", [](auto& r) { r.set_over_assignment(1.5); }},
       {"capacity", [](auto& r) { r.set_method(v1::ALLOCATION_METHOD_CAPACITY); }},
+      // A chain 40 levels deep passes the depth limit (32 by default, --max-hierarchy-depth).
+      {"territories[", [](auto& r) {
+         std::string parent = r.territories(0).id();
+         for (int i = 0; i < 40; ++i) {
+           auto* node = r.add_territories();
+           node->set_id("DEEP-" + std::to_string(i));
+           node->set_parent_id(parent);
+           parent = node->id();
+         }
+       }},
   };
   for (const Case& c : cases) {
     v1::CreatePlanRequest request = Request(v1::ALLOCATION_METHOD_EQUAL_SPLIT);
@@ -373,6 +383,14 @@ TEST_F(QuotaServiceTest, InvalidPlansNameTheField) {
     grpc::Status status = stub_->CreatePlan(context.get(), request, &plan);
     EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << c.field;
     EXPECT_THAT(status.error_message(), StartsWith(c.field)) << status.error_message();
+  }
+  {
+    v1::CreatePlanRequest request = Request(v1::ALLOCATION_METHOD_EQUAL_SPLIT);
+    cases.back().edit(request);
+    v1::Plan plan;
+    auto context = Context();
+    EXPECT_THAT(stub_->CreatePlan(context.get(), request, &plan).error_message(),
+                HasSubstr("levels below the root, beyond the limit of 32 (max_hierarchy_depth)"));
   }
   // UpdatePlan names the field inside its inputs.
   const v1::Plan draft = Create(Request(v1::ALLOCATION_METHOD_EQUAL_SPLIT));

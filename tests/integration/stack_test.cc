@@ -144,6 +144,12 @@ TEST_F(StackTest, BadUploadsAreRejectedNamingTheFieldAndLeaveNothing) {
       {[](auto& c) { c.opportunities[7].mutable_close_date()->set_month(13); }, "chunk[2].opportunities[7].close_date"},
       {[](auto& c) { c.opportunities[8].set_id(c.opportunities[9].id()); }, "chunk[2].opportunities[9].id: duplicate"},
       {[](auto& c) { c.opportunities[3].mutable_amount()->set_currency_code("EUR"); }, "amount.currency_code"},
+      {[](auto& c) { c.opportunities[6].mutable_amount()->set_minor_units(int64_t{1} << 54); },
+       "chunk[2].opportunities[6].amount.minor_units: 18014398509481984 minor units is beyond the amount limit"},
+      {[](auto& c) {
+         for (int i = 0; i < 600; ++i) c.opportunities[i].mutable_amount()->set_minor_units(-(int64_t{1} << 53));
+       },
+       "the amounts add up to more than the total limit of 4611686018427387904 minor units (2^62)"},
       {[](auto& c) { c.header.set_currency_code("dollars"); }, "header.currency_code"},
       {[](auto& c) { c.territories[2].set_parent_id("ATLANTIS"); }, "territories[2].parent_id: unknown node"},
       {[](auto& c) { c.reps[4].set_territory_id(""); }, "reps[4].territory_id: required"},

@@ -81,5 +81,42 @@ TEST(HierarchyTest, RejectsInvalidTreesNamingTheField) {
   }
 }
 
+TEST(HierarchyTest, LimitsSizeAndDepthNamingTheLimit) {
+  // A chain CO <- L1 <- L2 <- L3: three levels below the root.
+  const Nodes chain = MakeNodes({{"CO", ""}, {"L1", "CO"}, {"L2", "L1"}, {"L3", "L2"}});
+  const Reps reps = MakeReps({{"u1", "L3"}, {"u2", "L3"}});
+  HierarchyLimits limits;
+  limits.max_depth = 3;
+  EXPECT_TRUE(Hierarchy::Build(chain, reps, "territories", "reps", limits).ok());
+
+  limits.max_depth = 2;
+  auto deep = Hierarchy::Build(chain, reps, "territories", "reps", limits);
+  ASSERT_FALSE(deep.ok());
+  EXPECT_EQ(deep.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(deep.status().message(),
+            "territories[3].parent_id: \"L3\" is 3 levels below the root, beyond the limit of 2 "
+            "(max_hierarchy_depth)");
+
+  limits = HierarchyLimits();
+  limits.max_nodes = 3;
+  EXPECT_EQ(Hierarchy::Build(chain, reps, "territories", "reps", limits).status().message(),
+            "territories: 4 nodes exceed the limit of 3 (max_hierarchy_nodes)");
+  limits = HierarchyLimits();
+  limits.max_reps = 1;
+  EXPECT_EQ(Hierarchy::Build(chain, reps, "territories", "reps", limits).status().message(),
+            "reps: 2 reps exceed the limit of 1 (max_hierarchy_reps)");
+
+  // The default depth limit stops a hostile 10,000-level chain.
+  Nodes long_chain = MakeNodes({{"N0", ""}});
+  for (int i = 1; i < 10000; ++i) {
+    auto* n = long_chain.Add();
+    n->set_id("N" + std::to_string(i));
+    n->set_parent_id("N" + std::to_string(i - 1));
+  }
+  auto hostile = Hierarchy::Build(long_chain, Reps());
+  ASSERT_FALSE(hostile.ok());
+  EXPECT_THAT(std::string(hostile.status().message()), HasSubstr("(max_hierarchy_depth)"));
+}
+
 }  // namespace
 }  // namespace salesops
