@@ -29,6 +29,16 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(int64_t{1}, int64_t{100'000'000}))
       ->capture_default_str();
   salesops::AddHierarchyLimitFlags(app, limits.hierarchy);
+  app.add_option("--max-concurrent-uploads", limits.max_concurrent_uploads,
+                 "snapshot uploads in progress at once")
+      ->envname("SALESOPS_MAX_CONCURRENT_UPLOADS")
+      ->check(CLI::Range(1, 10'000))
+      ->capture_default_str();
+  app.add_option("--upload-idle-ms", limits.upload_idle_ms,
+                 "cancel an upload whose client sent nothing for this long")
+      ->envname("SALESOPS_UPLOAD_IDLE_MS")
+      ->check(CLI::Range(100, 86'400'000))
+      ->capture_default_str();
   int cached_snapshots = 4;
   app.add_option("--cached-snapshots", cached_snapshots, "decoded snapshots kept in memory")
       ->envname("SALESOPS_CACHED_SNAPSHOTS")

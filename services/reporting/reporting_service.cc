@@ -33,14 +33,20 @@ constexpr int kLandingCallsInFlight = 8;
 
 // Reads the upload stream message by message; each chunk is validated and written to the store
 // before the next is read, so memory stays bounded and a slow store slows the client down.
+// The registry counts it from creation to OnDone and cancels it when the client stalls.
 class UploadReactor : public grpc::ServerReadReactor<v1::UploadSnapshotRequest> {
  public:
-  UploadReactor(std::unique_ptr<SnapshotWriter> writer, v1::SnapshotInfo* response)
-      : writer_(std::move(writer)), response_(response) {
+  UploadReactor(grpc::CallbackServerContext* context, UploadRegistry& uploads,
+                std::unique_ptr<SnapshotWriter> writer, v1::SnapshotInfo* response)
+      : context_(context), uploads_(uploads), writer_(std::move(writer)), response_(response) {
     StartRead(&message_);
   }
 
   void OnReadDone(bool ok) override {
+    // A read also fails when the call was cancelled (client gone, deadline, idle): then the upload
+    // is incomplete and must not be stored.
+    if (!ok && context_->IsCancelled())
+      return Fail(absl::CancelledError("the upload was cancelled before it ended; nothing was stored"));
     if (!ok) {  // the client closed its side: the upload is complete
       auto info = writer_->Finish();
       if (!info.ok()) return Fail(info.status());
@@ -64,10 +70,14 @@ class UploadReactor : public grpc::ServerReadReactor<v1::UploadSnapshotRequest> 
       status = writer_->Add(message_.chunk(), index_ - 1);
     }
     if (!status.ok()) return Fail(status);
+    uploads_.Touch(context_);
     StartRead(&message_);
   }
 
-  void OnDone() override { delete this; }
+  void OnDone() override {
+    uploads_.Remove(context_);
+    delete this;
+  }
 
  private:
   void Fail(const absl::Status& status) {
@@ -75,28 +85,36 @@ class UploadReactor : public grpc::ServerReadReactor<v1::UploadSnapshotRequest> 
     Finish(ToGrpcStatus(status));
   }
 
+  grpc::CallbackServerContext* context_;
+  UploadRegistry& uploads_;
   std::unique_ptr<SnapshotWriter> writer_;
   v1::SnapshotInfo* response_;
   v1::UploadSnapshotRequest message_;
   int index_ = 0;
 };
 
+// An upload refused before it started.
+class RefusedUpload : public grpc::ServerReadReactor<v1::UploadSnapshotRequest> {
+ public:
+  explicit RefusedUpload(const grpc::Status& status) { Finish(status); }
+  void OnDone() override { delete this; }
+};
+
 }  // namespace
 
-ReportingServiceImpl::ReportingServiceImpl(ReportingDeps deps) : deps_(std::move(deps)) {}
+ReportingServiceImpl::ReportingServiceImpl(ReportingDeps deps)
+    : deps_(std::move(deps)),
+      uploads_(deps_.limits.max_concurrent_uploads,
+               std::chrono::milliseconds(deps_.limits.upload_idle_ms)) {}
 
 grpc::ServerReadReactor<v1::UploadSnapshotRequest>* ReportingServiceImpl::UploadSnapshot(
     grpc::CallbackServerContext* context, v1::SnapshotInfo* response) {
   // A streaming call is not covered by FinishOnPool's check: the caller is checked here.
-  if (auto allowed = CheckCallAuth(context); !allowed.ok()) {
-    class Denied : public grpc::ServerReadReactor<v1::UploadSnapshotRequest> {
-     public:
-      explicit Denied(const grpc::Status& s) { Finish(s); }
-      void OnDone() override { delete this; }
-    };
-    return new Denied(ToGrpcStatus(allowed));
-  }
-  return new UploadReactor(deps_.snapshots->NewWriter(deps_.limits), response);
+  if (auto allowed = CheckCallAuth(context); !allowed.ok())
+    return new RefusedUpload(ToGrpcStatus(allowed));
+  if (auto admitted = uploads_.Add(context); !admitted.ok())
+    return new RefusedUpload(ToGrpcStatus(admitted));
+  return new UploadReactor(context, uploads_, deps_.snapshots->NewWriter(deps_.limits), response);
 }
 
 grpc::ServerUnaryReactor* ReportingServiceImpl::GetSnapshot(grpc::CallbackServerContext* context,

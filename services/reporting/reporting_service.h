@@ -33,6 +33,7 @@
 #include "salesops/v1/reporting.grpc.pb.h"
 #include "services/reporting/landing_rows.h"
 #include "services/reporting/snapshot_store.h"
+#include "services/reporting/upload_registry.h"
 
 namespace salesops::reporting {
 
@@ -122,6 +123,7 @@ class ReportingServiceImpl final : public v1::ReportingService::CallbackService 
                              v1::ForecastAccuracyResponse* response);
 
   ReportingDeps deps_;
+  UploadRegistry uploads_;
 };
 
 }  // namespace salesops::reporting

@@ -47,6 +47,10 @@ namespace salesops::reporting {
 struct SnapshotLimits {
   int64_t max_opportunities = 5'000'000;
   HierarchyLimits hierarchy;  // territories and reps
+  // Uploads in progress at once (RESOURCE_EXHAUSTED beyond), and how long an upload may go
+  // without a message before it is cancelled (see UploadRegistry).
+  int max_concurrent_uploads = 16;
+  int upload_idle_ms = 60'000;
 };
 
 // One upload in progress. Not thread-safe: one stream drives it.
