@@ -72,8 +72,10 @@ ServiceProcess::~ServiceProcess() {
 ::testing::AssertionResult ServiceProcess::Start() {
   const std::string ready = dir_ + "/ready.json";
   const std::string log = dir_ + "/stderr.log";
+  start_exit_code_ = -1;
   std::filesystem::remove(ready);
-  std::vector<std::string> argv = {BinaryPath(binary_), "--listen", "127.0.0.1:0",
+  std::vector<std::string> argv = {BinaryPath(binary_), "--listen",
+                                   "127.0.0.1:" + std::to_string(listen_port_),
                                    "--metrics-listen", "127.0.0.1:0", "--ready-file", ready,
                                    "--drain-seconds", "5"};
   argv.insert(argv.end(), args_.begin(), args_.end());
@@ -106,12 +108,14 @@ ServiceProcess::~ServiceProcess() {
       if (!json.is_discarded()) {
         port_ = json.value("grpc_port", 0);
         metrics_port_ = json.value("metrics_port", 0);
+        health_port_ = json.value("health_port", 0);
         return ::testing::AssertionSuccess();
       }
     }
     int status = 0;
     if (::waitpid(pid_, &status, WNOHANG) == pid_) {
       pid_ = -1;
+      start_exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
       return ::testing::AssertionFailure() << binary_ << " exited during start-up:\n" << Log();
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -132,6 +136,15 @@ int ServiceProcess::Stop() {
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+::testing::AssertionResult ServiceProcess::RestartOnSamePort() {
+  if (port_ == 0) return ::testing::AssertionFailure() << "RestartOnSamePort() before Start()";
+  Kill();
+  listen_port_ = port_;
+  ::testing::AssertionResult started = Start();
+  listen_port_ = 0;
+  return started;
+}
+
 void ServiceProcess::Kill() {
   if (pid_ <= 0) return;
   ::kill(pid_, SIGKILL);
@@ -140,7 +153,7 @@ void ServiceProcess::Kill() {
 }
 
 std::shared_ptr<grpc::Channel> ServiceProcess::Channel() const {
-  return grpc::CreateChannel(address(), grpc::InsecureChannelCredentials());
+  return grpc::CreateChannel(address(), credentials_);
 }
 
 std::string ServiceProcess::Health() const {

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "grpcpp/channel.h"
+#include "grpcpp/security/credentials.h"
 #include "gtest/gtest.h"
 
 namespace salesops::testing {
@@ -32,16 +33,27 @@ class ServiceProcess {
 
   // Starts the binary and waits (up to 20 s) for its ready file.
   ::testing::AssertionResult Start();
+  // The exit code when the process exited during Start() (e.g. a configuration error), else -1.
+  int start_exit_code() const { return start_exit_code_; }
+  // Credentials of Channel() and Health() (default: plaintext), e.g. TLS for a TLS server.
+  void SetChannelCredentials(std::shared_ptr<grpc::ChannelCredentials> credentials) {
+    credentials_ = std::move(credentials);
+  }
   // SIGTERM and wait for a clean exit; returns the exit status (-1 if it had to be killed).
   int Stop();
   // SIGKILL and wait.
   void Kill();
+  // Kills the process if running, then starts it again listening on the same gRPC port, so
+  // clients holding its address (other services' channels) find it again.
+  ::testing::AssertionResult RestartOnSamePort();
 
   bool running() const { return pid_ > 0; }
   // The process id while running, else -1 (benchmarks read its /proc entries).
   pid_t pid() const { return pid_; }
   int port() const { return port_; }
   int metrics_port() const { return metrics_port_; }
+  // The plaintext health port (--health-listen), 0 when there is none.
+  int health_port() const { return health_port_; }
   std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
   std::shared_ptr<grpc::Channel> Channel() const;
   // The standard health check of the whole server: "SERVING", "NOT_SERVING", or the error.
@@ -58,6 +70,10 @@ class ServiceProcess {
   pid_t pid_ = -1;
   int port_ = 0;
   int metrics_port_ = 0;
+  int listen_port_ = 0;  // the port Start() asks for: 0 (any) unless restarting on the same one
+  int health_port_ = 0;
+  int start_exit_code_ = -1;
+  std::shared_ptr<grpc::ChannelCredentials> credentials_ = grpc::InsecureChannelCredentials();
 };
 
 // The value of a Prometheus counter line, e.g.
