@@ -15,17 +15,20 @@
 //                      FinishOnPool does (common/rpc.cc);
 //   --cache-redis A    and on that pool, look the request up as salesops-forecast does
 //                      (salesops::Cache "forecast": KeyFor + GET + parse, common/cache.cc) in the
-//                      Redis at A; a miss is answered NOT_FOUND (so bench/load counts it).
+//                      Redis at A, behind an in-process cache of --local-cache-bytes (default: the
+//                      services' default; 0: every lookup goes to Redis); a miss is answered
+//                      NOT_FOUND (so bench/load counts it).
 //
 // It takes the flags tests/support/ServiceProcess passes (--listen, --ready-file, ...), so
 // bench/load starts it like the real services:
 //   echo_server --listen 127.0.0.1:0 --ready-file F --response-file R [--salesops-runner]
-//               [--pool-threads 8] [--cache-redis 127.0.0.1:6379]
+//               [--pool-threads 8] [--cache-redis 127.0.0.1:6379] [--local-cache-bytes N]
 // and stops on SIGTERM or SIGINT (in-flight calls get --drain-seconds).
 #include <signal.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <fstream>
 #include <memory>
@@ -105,6 +108,7 @@ int Main(int argc, char** argv) {
   std::string cache_redis;
   int drain_seconds = 5;
   int pool_threads = 0;
+  int64_t local_cache_bytes = static_cast<int64_t>(Cache::kDefaultLocalBytes);
   CLI::App app{"Bare gRPC echo of ForecastService.Forecast: bench/load's baseline"};
   app.add_option("--listen", listen, "gRPC listen address (port 0 picks one)")->capture_default_str();
   app.add_option("--metrics-listen", metrics_listen,
@@ -123,6 +127,9 @@ int Main(int argc, char** argv) {
   app.add_option("--cache-redis", cache_redis,
                  "look each request up in this Redis as salesops-forecast's cache does (needs "
                  "--pool-threads)");
+  app.add_option("--local-cache-bytes", local_cache_bytes,
+                 "with --cache-redis: bytes of the in-process cache in front of it (0: none)")
+      ->check(CLI::Range(int64_t{0}, int64_t{1} << 40))->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 
   v1::ForecastResponse response = DefaultResponse();
@@ -148,8 +155,10 @@ int Main(int argc, char** argv) {
       std::fprintf(stderr, "echo_server: --cache-redis: %s\n", options.status().ToString().c_str());
       return 2;
     }
+    LocalCache::Options local;
+    local.max_bytes = static_cast<size_t>(local_cache_bytes);
     cache = std::make_unique<Cache>(std::make_shared<RedisClient>(*options), "forecast",
-                                    std::chrono::seconds(3600));
+                                    std::chrono::seconds(3600), std::move(local));
   }
   if (pool_threads > 0) pool = std::make_unique<ThreadPool>(pool_threads);
   EchoForecast service(std::move(response), pool.get(), cache.get());

@@ -108,6 +108,9 @@ int Main(int argc, char** argv) {
     }
     args.push_back("--cache-redis");
     args.push_back(redis.address());
+    // No in-process cache: FLUSHALL must make the next call cold, and "cached" means from Redis.
+    args.push_back("--local-cache-bytes");
+    args.push_back("0");
     redis_client = std::make_unique<RedisClient>(redis.client_options());
   }
   testing::ServiceProcess server("salesops-forecast", args);

@@ -6,8 +6,8 @@
 // percentiles per RPC as a markdown table, with the CPU each process spent per call.
 //
 //   forecast       ForecastService.Forecast, one small request (1 monthly series of 36 values,
-//                  horizon 12, AUTO) over and over: after the first call it comes from the Redis
-//                  result cache
+//                  horizon 12, AUTO) over and over: after the first call it comes from the result
+//                  cache (the in-process cache in front of Redis, common/local_cache.h)
 //   echo           the bare echo server answering the same request with the same response bytes
 //                  (the real server's answer to it), inline on gRPC's thread
 //   forecast-miss  the same request with a new series id each call: every call a cache miss (the
@@ -24,8 +24,8 @@
 //   echo-pool      and finishing each call from a thread pool of the services' size, as the
 //                  services' FinishOnPool does
 //   echo-cache     and on that pool looking the request up in the cache Redis as salesops-forecast
-//                  does (salesops::Cache: key, GET, parse): the real cached path but for the
-//                  request's validation
+//                  does (salesops::Cache: key, in-process cache else Redis GET, parse): the real
+//                  cached path but for the request's validation
 //
 // The RPCs run one after the other in the order of --rpcs, each for --warmup-seconds (not
 // measured) then --seconds (measured), with the same client, channel settings and concurrency.

@@ -451,11 +451,14 @@ int Main(int argc, char** argv) {
   if (auto s = cache.Start(); !s) return fail(absl::StrCat("cache redis-server: ", s.message()));
   RedisClient cache_client(cache.client_options());
   RedisClient store_client(store.client_options());
-  testing::ServiceProcess forecast("salesops-forecast", {"--cache-redis", cache.address()});
+  // Forecast and quota are not restarted between the cold calls: without an in-process cache, so
+  // that FLUSHDB on the cache Redis leaves them nothing cached (reporting's goes with its restart).
+  testing::ServiceProcess forecast("salesops-forecast",
+                                   {"--cache-redis", cache.address(), "--local-cache-bytes", "0"});
   if (auto s = forecast.Start(); !s) return fail(s.message());
   testing::ServiceProcess quota("salesops-quota",
                                 {"--store-redis", store.address(), "--cache-redis", cache.address(),
-                                 "--forecast-addr", forecast.address()});
+                                 "--local-cache-bytes", "0", "--forecast-addr", forecast.address()});
   if (auto s = quota.Start(); !s) return fail(s.message());
   testing::ServiceProcess reporting(
       "salesops-reporting", {"--store-redis", store.address(), "--cache-redis", cache.address(),

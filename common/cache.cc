@@ -1,6 +1,8 @@
 #include "common/cache.h"
 
+#include <algorithm>
 #include <utility>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
@@ -71,15 +73,17 @@ void CountFailure(const std::string& cache, std::string_view operation, const ab
   WarningLimiter::Get().Warn(cache, operation, status);
 }
 
-// The raw value under `key`: a value, nullopt when absent, or an error.
-absl::StatusOr<std::optional<std::string>> Fetch(RedisClient& redis, const std::string& key) {
-  absl::StatusOr<RedisReply> reply = redis.Command({"GET", key});
-  if (!reply.ok()) return reply.status();
-  switch (reply->type) {
+// A GET reply as a value, nullopt when absent, or an error (naming the server, as the client's own
+// errors do).
+absl::StatusOr<std::optional<std::string>> FromGetReply(RedisReply reply, const RedisOptions& redis) {
+  switch (reply.type) {
     case RedisReply::Type::kNil:
       return std::nullopt;
     case RedisReply::Type::kString:
-      return std::move(reply->str);
+      return std::move(reply.str);
+    case RedisReply::Type::kError:  // in a pipeline, e.g. WRONGTYPE
+      return absl::InternalError(
+          absl::StrCat("redis ", redis.host, ":", redis.port, ": GET: ", reply.str));
     default:
       return absl::InternalError("GET returned something other than a string");
   }
@@ -87,8 +91,18 @@ absl::StatusOr<std::optional<std::string>> Fetch(RedisClient& redis, const std::
 
 }  // namespace
 
-Cache::Cache(std::shared_ptr<RedisClient> redis, std::string name, std::chrono::seconds ttl)
-    : redis_(std::move(redis)), name_(std::move(name)), ttl_(ttl) {}
+Cache::Cache(std::shared_ptr<RedisClient> redis, std::string name, std::chrono::seconds ttl,
+             LocalCache::Options local)
+    : redis_(std::move(redis)), name_(std::move(name)), ttl_(ttl) {
+  if (redis_ && local.max_bytes > 0) local_ = std::make_unique<LocalCache>(name_, std::move(local));
+}
+
+struct Cache::Found {
+  bool ok = true;                             // false: a failure, already counted
+  std::shared_ptr<const std::string> local;   // a hit in the local cache
+  std::optional<std::string> remote;          // a hit in Redis
+  LocalCache::Clock::time_point expires{};    // when `remote` expires in Redis, on the local clock
+};
 
 std::string Cache::KeyFor(std::string_view method,
                           const google::protobuf::Message& request) const {
@@ -111,20 +125,71 @@ std::string Cache::KeyFor(std::string_view method,
   return absl::StrCat("salesops:cache:", name_, ":", SALESOPS_ENGINE_VERSION, ":", h.HexDigest());
 }
 
-std::optional<std::string> Cache::Get(const std::string& key) {
-  if (!redis_) return std::nullopt;
-  absl::StatusOr<std::optional<std::string>> value = Fetch(*redis_, key);
+Cache::Found Cache::Find(const std::string& key) {
+  Found found;
+  if (!local_) {
+    absl::StatusOr<RedisReply> reply = redis_->Command({"GET", key});
+    absl::StatusOr<std::optional<std::string>> value =
+        reply.ok() ? FromGetReply(*std::move(reply), redis_->options()) : reply.status();
+    if (!value.ok()) {
+      CountFailure(name_, "get", value.status());
+      found.ok = false;
+    } else {
+      found.remote = *std::move(value);
+    }
+    return found;
+  }
+  found.local = local_->Get(key);
+  if (found.local) return found;
+  // The remaining TTL comes with the value (one round trip): a local copy must not outlive it. The
+  // clock is read before sending, so the local expiry is never later than Redis's.
+  const LocalCache::Clock::time_point sent = local_->Now();
+  absl::StatusOr<std::vector<RedisReply>> replies = redis_->Pipeline({{"GET", key}, {"PTTL", key}});
+  absl::StatusOr<std::optional<std::string>> value =
+      !replies.ok()             ? replies.status()
+      : replies->size() != 2    ? absl::InternalError("GET+PTTL: wrong number of replies")
+                                : FromGetReply(std::move((*replies)[0]), redis_->options());
   if (!value.ok()) {
     CountFailure(name_, "get", value.status());
-    return std::nullopt;
+    found.ok = false;
+    return found;
+  }
+  found.remote = *std::move(value);
+  const RedisReply& pttl = (*replies)[1];
+  if (pttl.type == RedisReply::Type::kInteger && pttl.integer == -1) {
+    found.expires = sent + ttl_;  // no expiry in Redis (set by someone else): our TTL
+  } else if (pttl.type == RedisReply::Type::kInteger && pttl.integer > 0) {
+    found.expires = sent + std::min<std::chrono::milliseconds>(
+                               std::chrono::milliseconds(pttl.integer), ttl_);
+  } else {
+    found.expires = sent;  // gone meanwhile, or an odd reply: not kept locally
+  }
+  return found;
+}
+
+void Cache::Fill(const std::string& key, std::string_view value, const Found& found) {
+  if (local_) local_->Put(key, value, found.expires);
+}
+
+std::optional<std::string> Cache::Get(const std::string& key) {
+  if (!redis_) return std::nullopt;
+  Found found = Find(key);
+  if (!found.ok) return std::nullopt;
+  if (found.local) {
+    Metrics::Get().RecordCache(name_, Metrics::CacheResult::kHit);
+    return *found.local;
   }
   Metrics::Get().RecordCache(
-      name_, value->has_value() ? Metrics::CacheResult::kHit : Metrics::CacheResult::kMiss);
-  return *std::move(value);
+      name_, found.remote.has_value() ? Metrics::CacheResult::kHit : Metrics::CacheResult::kMiss);
+  if (found.remote) Fill(key, *found.remote, found);
+  return std::move(found.remote);
 }
 
 void Cache::Put(const std::string& key, std::string_view value) {
   if (!redis_ || ttl_.count() <= 0) return;  // a non-positive TTL caches nothing
+  // Kept locally for the TTL from before the SET, so Redis keeps it at least as long. Kept even
+  // when the SET fails: the value is still right, and the TTL still bounds it.
+  if (local_) local_->Put(key, value, local_->Now() + ttl_);
   absl::StatusOr<RedisReply> reply =
       redis_->Command({"SET", key, std::string(value), "EX", std::to_string(ttl_.count())});
   if (!reply.ok()) {
@@ -136,16 +201,16 @@ void Cache::Put(const std::string& key, std::string_view value) {
 
 bool Cache::GetMessage(const std::string& key, google::protobuf::Message* out) {
   if (!redis_) return false;
-  absl::StatusOr<std::optional<std::string>> value = Fetch(*redis_, key);
-  if (!value.ok()) {
-    CountFailure(name_, "get", value.status());
-    return false;
-  }
-  if (!value->has_value()) {
+  Found found = Find(key);
+  if (!found.ok) return false;
+  const std::string* bytes = found.local ? found.local.get()
+                             : found.remote ? &*found.remote
+                                            : nullptr;
+  if (bytes == nullptr) {
     Metrics::Get().RecordCache(name_, Metrics::CacheResult::kMiss);
     return false;
   }
-  if (!out->ParseFromString(**value)) {
+  if (!out->ParseFromString(*bytes)) {
     out->Clear();
     CountFailure(name_, "get",
                  absl::DataLossError(absl::StrCat("cached value is not a valid ",
@@ -153,10 +218,10 @@ bool Cache::GetMessage(const std::string& key, google::protobuf::Message* out) {
                  /*redis_error=*/false);
     return false;
   }
+  if (!found.local) Fill(key, *bytes, found);  // only values that parse
   Metrics::Get().RecordCache(name_, Metrics::CacheResult::kHit);
   return true;
 }
-
 void Cache::PutMessage(const std::string& key, const google::protobuf::Message& message) {
   if (!redis_ || ttl_.count() <= 0) return;
   std::string bytes;

@@ -64,6 +64,16 @@ struct Metrics::Impl {
           .Name("salesops_cache_requests_total")
           .Help("Result cache lookups and failures by cache and result")
           .Register(*registry);
+  prometheus::Family<prometheus::Counter>& local_cache =
+      prometheus::BuildCounter()
+          .Name("salesops_local_cache_requests_total")
+          .Help("In-process result cache lookups by cache and result (hit, miss)")
+          .Register(*registry);
+  prometheus::Family<prometheus::Counter>& local_cache_evictions =
+      prometheus::BuildCounter()
+          .Name("salesops_local_cache_evictions_total")
+          .Help("In-process result cache entries dropped to make room, by cache")
+          .Register(*registry);
   prometheus::Family<prometheus::Counter>& redis_errors =
       prometheus::BuildCounter()
           .Name("salesops_redis_errors_total")
@@ -123,6 +133,17 @@ void Metrics::RecordRpc(std::string_view method, int grpc_code, double seconds) 
 
 void Metrics::RecordCache(std::string_view cache, CacheResult result) {
   impl_->cache.Add({{"cache", std::string(cache)}, {"result", CacheResultName(result)}}).Increment();
+}
+
+void Metrics::RecordLocalCache(std::string_view cache, LocalCacheEvent event, int64_t count) {
+  if (event == LocalCacheEvent::kEviction) {
+    impl_->local_cache_evictions.Add({{"cache", std::string(cache)}}).Increment(count);
+    return;
+  }
+  impl_->local_cache
+      .Add({{"cache", std::string(cache)},
+            {"result", event == LocalCacheEvent::kHit ? "hit" : "miss"}})
+      .Increment();
 }
 
 void Metrics::RecordRedisError(std::string_view role) {

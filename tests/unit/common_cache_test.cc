@@ -255,5 +255,120 @@ TEST_F(CacheTest, RecoversWhenRedisComesBack) {
   EXPECT_EQ(cache.Get(key), std::optional<std::string>("again"));
 }
 
+// --- The in-process cache in front of Redis ---------------------------------------------------
+
+double LocalCount(const std::string& cache, const std::string& result) {
+  return MetricValue("salesops_local_cache_requests_total",
+                     {"cache=\"" + cache + "\"", "result=\"" + result + "\""});
+}
+
+// A clock for the local cache that moves only when told to (Redis keeps its own time).
+struct FakeClock {
+  LocalCache::Clock::time_point now = LocalCache::Clock::time_point{} + std::chrono::hours(1);
+  LocalCache::Options Local(size_t bytes = 1 << 20) {
+    return {.max_bytes = bytes, .now = [this] { return now; }};
+  }
+};
+
+TEST(CacheKeyTest, NoLocalCacheWithoutRedis) {
+  Cache cache(nullptr, "nolocal", seconds(60), {.max_bytes = 1 << 20});
+  EXPECT_EQ(cache.local(), nullptr);
+  cache.Put("k", "v");
+  EXPECT_EQ(cache.Get("k"), std::nullopt);
+}
+
+TEST_F(CacheTest, WithALocalCacheTheRedisPathStillWorks) {
+  Cache cache(redis_, "local-redis", seconds(60), {.max_bytes = 1 << 20});
+  ASSERT_NE(cache.local(), nullptr);
+  const std::string key = cache.KeyFor("Forecast", Request(4, "EMEA"));
+  EXPECT_EQ(cache.Get(key), std::nullopt);
+  EXPECT_EQ(CacheCount("local-redis", "miss"), 1);
+  EXPECT_EQ(LocalCount("local-redis", "miss"), 1);
+
+  google::protobuf::Struct response = Request(8, "APAC");
+  cache.PutMessage(key, response);
+  // Written through to Redis, with the TTL.
+  auto ttl = redis_->Command({"TTL", key});
+  ASSERT_TRUE(ttl.ok()) << ttl.status();
+  EXPECT_GT(ttl->integer, 50);
+  // Served locally now: even with the Redis entry gone.
+  ASSERT_TRUE(redis_->Command({"DEL", key}).ok());
+  google::protobuf::Struct out;
+  ASSERT_TRUE(cache.GetMessage(key, &out));
+  EXPECT_EQ(out.fields().at("territory").string_value(), "APAC");
+  EXPECT_EQ(CacheCount("local-redis", "hit"), 1);
+  EXPECT_EQ(LocalCount("local-redis", "hit"), 1);
+
+  // A value only Redis has (another replica wrote it): fetched, then kept locally.
+  const std::string other = cache.KeyFor("Forecast", Request(4, "AMER"));
+  ASSERT_TRUE(redis_->Command({"SET", other, "from redis", "EX", "60"}).ok());
+  EXPECT_EQ(cache.Get(other), std::optional<std::string>("from redis"));
+  EXPECT_EQ(LocalCount("local-redis", "miss"), 2);
+  ASSERT_TRUE(redis_->Command({"DEL", other}).ok());
+  EXPECT_EQ(cache.Get(other), std::optional<std::string>("from redis"));
+  EXPECT_EQ(LocalCount("local-redis", "hit"), 2);
+  EXPECT_EQ(CacheCount("local-redis", "hit"), 3);
+  EXPECT_EQ(CacheCount("local-redis", "error"), 0);
+
+  // Redis errors are still errors (and still misses).
+  const std::string wrong = cache.KeyFor("Forecast", Request(1, "wrong type"));
+  ASSERT_TRUE(redis_->Command({"RPUSH", wrong, "x"}).ok());
+  EXPECT_EQ(cache.Get(wrong), std::nullopt);
+  EXPECT_EQ(CacheCount("local-redis", "error"), 1);
+}
+
+TEST_F(CacheTest, ALocalEntryNeverOutlivesTheRedisTtl) {
+  FakeClock clock;
+  Cache cache(redis_, "local-ttl", seconds(60), clock.Local());
+  // Filled from Redis: for what remains of the key's TTL there (5 s), not the cache's 60 s.
+  const std::string key = cache.KeyFor("M", Request(1, "x"));
+  ASSERT_TRUE(redis_->Command({"SET", key, "v", "PX", "5000"}).ok());
+  EXPECT_EQ(cache.Get(key), std::optional<std::string>("v"));
+  ASSERT_TRUE(redis_->Command({"DEL", key}).ok());  // from now on only the local copy answers
+  clock.now += seconds(4);
+  EXPECT_EQ(cache.Get(key), std::optional<std::string>("v"));
+  clock.now += seconds(1);
+  EXPECT_EQ(cache.Get(key), std::nullopt);
+
+  // Put: for the cache's TTL.
+  cache.Put(key, "w");
+  ASSERT_TRUE(redis_->Command({"DEL", key}).ok());
+  clock.now += seconds(59);
+  EXPECT_EQ(cache.Get(key), std::optional<std::string>("w"));
+  clock.now += seconds(1);
+  EXPECT_EQ(cache.Get(key), std::nullopt);
+
+  // A Redis key without an expiry (not one of ours): at most the cache's TTL.
+  ASSERT_TRUE(redis_->Command({"SET", key, "forever"}).ok());
+  EXPECT_EQ(cache.Get(key), std::optional<std::string>("forever"));
+  ASSERT_TRUE(redis_->Command({"DEL", key}).ok());
+  clock.now += seconds(59);
+  EXPECT_EQ(cache.Get(key), std::optional<std::string>("forever"));
+  clock.now += seconds(1);
+  EXPECT_EQ(cache.Get(key), std::nullopt);
+}
+
+TEST_F(CacheTest, ACorruptValueIsNotKeptLocally) {
+  Cache cache(redis_, "local-corrupt", seconds(60), {.max_bytes = 1 << 20});
+  const std::string key = cache.KeyFor("Forecast", Request(1, "x"));
+  ASSERT_TRUE(redis_->Command({"SET", key, "\xff\xff\xff not a protobuf", "EX", "60"}).ok());
+  google::protobuf::Struct out;
+  EXPECT_FALSE(cache.GetMessage(key, &out));
+  EXPECT_EQ(CacheCount("local-corrupt", "error"), 1);
+  EXPECT_EQ(cache.local()->entries(), 0u);
+}
+
+TEST_F(CacheTest, TheLocalCacheAnswersWhileRedisIsDown) {
+  Cache cache(redis_, "local-down", seconds(60), {.max_bytes = 1 << 20});
+  const std::string key = cache.KeyFor("M", Request(1, "x"));
+  cache.Put(key, "v");
+  server_.Stop();
+  EXPECT_EQ(cache.Get(key), std::optional<std::string>("v"));
+  EXPECT_EQ(CacheCount("local-down", "error"), 0);
+  // Anything else is a miss, counted as an error as without the local cache.
+  EXPECT_EQ(cache.Get(cache.KeyFor("M", Request(2, "x"))), std::nullopt);
+  EXPECT_EQ(CacheCount("local-down", "error"), 1);
+}
+
 }  // namespace
 }  // namespace salesops
