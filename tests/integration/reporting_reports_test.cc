@@ -167,15 +167,19 @@ class ReportingReportsTest : public ::testing::Test {
     cache_ = new RedisServer();
     ASSERT_TRUE(store_->Start());
     ASSERT_TRUE(cache_->Start());
-    forecast_ = new ServiceProcess("salesops-forecast", {"--cache-redis", cache_->address()});
+    // Redis caches only (--local-cache-bytes 0), so that emptying the cache Redis makes the
+    // services build a report anew.
+    forecast_ = new ServiceProcess("salesops-forecast", {"--cache-redis", cache_->address(),
+                                                         "--local-cache-bytes", "0"});
     ASSERT_TRUE(forecast_->Start());
     quota_ = new ServiceProcess("salesops-quota", {"--store-redis", store_->address(), "--cache-redis",
                                                    cache_->address(), "--forecast-addr",
-                                                   forecast_->address()});
+                                                   forecast_->address(), "--local-cache-bytes", "0"});
     ASSERT_TRUE(quota_->Start());
     reporting_ = new ServiceProcess(
         "salesops-reporting", {"--store-redis", store_->address(), "--cache-redis", cache_->address(),
-                               "--forecast-addr", forecast_->address(), "--quota-addr", quota_->address()});
+                               "--forecast-addr", forecast_->address(), "--quota-addr", quota_->address(),
+                               "--local-cache-bytes", "0"});
     ASSERT_TRUE(reporting_->Start());
 
     // Now: 2026-11-28, in fiscal Q4 of FY2027 (February start: 2026-11-01 .. 2027-01-31).
