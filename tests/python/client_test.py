@@ -2,8 +2,8 @@
 """A client in another language, built from proto/ alone, calls all three services.
 
 Generates Python stubs from proto/salesops/v1/*.proto (and the standard health and reflection
-protos from Debian's grpc-proto package), starts the local stack with scripts/stack on loopback,
-and checks every service over gRPC: health, reflection, a forecast, a plan, a snapshot upload,
+protos from Debian's grpc-proto package), starts the local stack with scripts/stack on loopback
+(mutual TLS, bearer token), and checks every service over gRPC: health, reflection, a forecast, a plan, a snapshot upload,
 a report, and INVALID_ARGUMENT for bad input. Run by ctest; needs the build tree
 ($SALESOPS_BUILD_DIR).
 """
@@ -50,7 +50,17 @@ class ClientTest(unittest.TestCase):
                 addrs[key] = value
         import grpc
         cls.grpc = grpc
-        cls.channels = {name: grpc.insecure_channel(addrs[f"SALESOPS_{name.upper()}_ADDR"])
+        # The stack runs mutual TLS and bearer tokens: the CA, a client certificate and the admin
+        # token from its env file; the token goes on every call as "authorization: Bearer ...".
+        def read(key):
+            with open(addrs[key], "rb") as f:
+                return f.read()
+        credentials = grpc.composite_channel_credentials(
+            grpc.ssl_channel_credentials(root_certificates=read("SALESOPS_CLIENT_TLS_CA_FILE"),
+                                         private_key=read("SALESOPS_CLIENT_TLS_KEY_FILE"),
+                                         certificate_chain=read("SALESOPS_CLIENT_TLS_CERT_FILE")),
+            grpc.access_token_call_credentials(read("SALESOPS_TOKEN_FILE").decode().strip()))
+        cls.channels = {name: grpc.secure_channel(addrs[f"SALESOPS_{name.upper()}_ADDR"], credentials)
                         for name in ("forecast", "quota", "reporting")}
 
     @classmethod
