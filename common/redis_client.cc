@@ -538,6 +538,10 @@ absl::StatusOr<std::vector<RedisReply>> RedisClient::Run(
   }
 }
 
+absl::Status RedisClient::ReplyError(const RedisReply& reply, const std::string& command) const {
+  return ErrorReplyStatus(where_, command, reply.str);
+}
+
 absl::StatusOr<RedisReply> RedisClient::Command(const std::vector<std::string>& args) {
   if (args.empty()) return absl::InvalidArgumentError("Redis command: no arguments");
   absl::StatusOr<std::vector<RedisReply>> replies = Run({&args});

@@ -94,6 +94,12 @@ class RedisClient {
   // True when a PING succeeds now.
   bool Ping();
 
+  // The status of an error reply, as Command would give it: for the kError replies Pipeline
+  // returns in its slots. Unavailable for the "not now" errors (LOADING while the append-only
+  // file is replayed, BUSY, ...), FailedPrecondition for WRONGTYPE and the like, else Internal;
+  // the message names the server and `command`.
+  absl::Status ReplyError(const RedisReply& reply, const std::string& command) const;
+
   const RedisOptions& options() const { return options_; }
 
  private:

@@ -56,17 +56,25 @@ absl::StatusOr<v1::AttainmentReportResponse> BuildAttainmentReport(
   }
   const std::vector<CategoryTotals> categories = RowCategoryTotals(snapshot, *layout, period);
 
-  // The landing of every row, from ForecastService. A period already over has landed.
+  // The landing of every row, from ForecastService. A period already over has landed. Without
+  // the forecast service (down or too slow) the report still answers, without the landing.
   std::vector<v1::ForecastLandingResponse> landings;
+  std::string landing_unavailable;
   const std::vector<std::string> history_ids = ObservationIds(snapshot, past, period);
   const int history = static_cast<int>(history_ids.size());
   if (days.last >= as_of) {
     auto requests = BuildRowLandingRequests(snapshot, past, *layout, period, quotas, options);
     auto answered = landing(requests);
-    if (!answered.ok()) return answered.status();
-    if (answered->size() != requests.size())
+    if (absl::IsUnavailable(answered.status()) || absl::IsDeadlineExceeded(answered.status())) {
+      landing_unavailable = absl::StrCat(answered.status().message(), " (",
+                                         absl::StatusCodeToString(answered.status().code()), ")");
+    } else if (!answered.ok()) {
+      return answered.status();
+    } else if (answered->size() != requests.size()) {
       return absl::InternalError("forecast service returned the wrong number of landings");
-    landings = std::move(*answered);
+    } else {
+      landings = std::move(*answered);
+    }
   }
 
   v1::AttainmentReportResponse report;
@@ -119,7 +127,7 @@ absl::StatusOr<v1::AttainmentReportResponse> BuildAttainmentReport(
     *rollup->mutable_pipeline() = MakeMoney(currency, categories[i].pipeline);
     if (i < landings.size()) {
       *out->mutable_landing() = ToLandingForecast(landings[i], row.quota, history);
-    } else {  // the period is over: it landed where it closed
+    } else if (landing_unavailable.empty()) {  // the period is over: it landed where it closed
       v1::ForecastLandingResponse landed;
       for (v1::Money* m : {landed.mutable_expected(), landed.mutable_p10(), landed.mutable_p50(),
                            landed.mutable_p90()})
@@ -128,6 +136,7 @@ absl::StatusOr<v1::AttainmentReportResponse> BuildAttainmentReport(
       *out->mutable_landing() = ToLandingForecast(landed, row.quota, 0);
     }
   }
+  report.set_landing_unavailable(landing_unavailable);
   if (!landings.empty()) {
     // Newest first, as the proto says.
     for (auto it = history_ids.rbegin(); it != history_ids.rend(); ++it) report.add_history_snapshot_ids(*it);

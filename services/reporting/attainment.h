@@ -27,7 +27,9 @@ namespace salesops::reporting {
 
 // NotFound for an unknown node; FailedPrecondition when the plan's fiscal year or currency does
 // not match. `landing` is called once, with one request per row; `past` are the company's earlier
-// snapshots (see BuildRowLandingRequests).
+// snapshots (see BuildRowLandingRequests). When `landing` fails with UNAVAILABLE or
+// DEADLINE_EXCEEDED (the forecast service is down or too slow) the report is built without the
+// landing, with landing_unavailable saying why; any other failure of `landing` fails the report.
 absl::StatusOr<v1::AttainmentReportResponse> BuildAttainmentReport(
     const Snapshot& snapshot, std::span<const std::shared_ptr<const Snapshot>> past,
     const v1::Plan& plan, const FiscalPeriod& period, const std::string& node_id,

@@ -196,6 +196,9 @@ grpc::ServerUnaryReactor* ReportingServiceImpl::RenderReport(grpc::CallbackServe
     attainment_request.set_node_id(request->node_id());
     v1::AttainmentReportResponse attainment;
     if (auto s = BuildAttainment(context, attainment_request, &attainment); !s.ok()) return s;
+    // The page's fan chart and landing columns cannot be drawn without the landing.
+    if (!attainment.landing_unavailable().empty())
+      return absl::UnavailableError(attainment.landing_unavailable());
     v1::PipelineReportRequest pipeline_request;
     pipeline_request.set_snapshot_id(request->snapshot_id());
     pipeline_request.set_plan_id(request->plan_id());
@@ -301,6 +304,10 @@ absl::Status ReportingServiceImpl::CachedReport(const std::string& method, const
   absl::StatusOr<Response> report = build();
   if (!report.ok()) return report.status();
   *response = std::move(*report);
+  // A report missing a part because a service was down is an answer for now, not the answer.
+  if constexpr (requires { response->landing_unavailable(); }) {
+    if (!response->landing_unavailable().empty()) return absl::OkStatus();
+  }
   deps_.cache->PutMessage(key, *response);
   return absl::OkStatus();
 }
@@ -384,6 +391,9 @@ absl::Status ReportingServiceImpl::BuildAttainment(grpc::CallbackServerContext* 
         auto report = BuildAttainmentReport(**snapshot, *past, *inputs->plan, inputs->period,
                                             request.node_id(), timed);
         if (!report.ok()) return report.status();
+        if (!report->landing_unavailable().empty())
+          log::Warn("attainment_report_without_landing",
+                    {{"snapshot_id", request.snapshot_id()}, {"error", report->landing_unavailable()}});
         log::Info("attainment_report_built",
                   {{"snapshot_id", request.snapshot_id()}, {"rows", report->rows_size()},
                    {"history_snapshots", past->size()}, {"load_ms", load_ms},

@@ -14,7 +14,9 @@
 //     The key names only immutable inputs: a snapshot id is the hash of its content and a plan
 //     version never changes. A snapshot deleted and uploaded again has the same id and the same
 //     content, so a report cached before the delete is still the right answer after the upload;
-//  6. on a miss, load the snapshots, build the report, store it.
+//  6. on a miss, load the snapshots, build the report, store it. An attainment report built
+//     without its landing (ForecastService down: landing_unavailable says so) is answered but not
+//     stored, so the full report is built again once the service is back.
 #ifndef SALESOPS_SERVICES_REPORTING_REPORTING_SERVICE_H_
 #define SALESOPS_SERVICES_REPORTING_REPORTING_SERVICE_H_
 

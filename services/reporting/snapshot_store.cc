@@ -194,7 +194,7 @@ absl::Status SnapshotWriter::Add(const v1::SnapshotChunk& chunk, int index) {
                                    {"EXPIRE", key, absl::StrCat(kUploadTtlSeconds)}});
   if (!replies.ok()) return StoreError(replies.status());
   if ((*replies)[0].type == RedisReply::Type::kError)
-    return StoreError(absl::InternalError((*replies)[0].str));
+    return StoreError(redis_->ReplyError((*replies)[0], "RPUSH"));
   return absl::OkStatus();
 }
 
@@ -337,7 +337,7 @@ absl::StatusOr<v1::ListSnapshotsResponse> SnapshotStore::List(int page_size,
   if (!infos.ok()) return StoreError(infos.status());
   for (size_t i = 0; i < take; ++i) {
     const RedisReply& r = (*infos)[i];
-    if (r.type == RedisReply::Type::kError) return StoreError(absl::InternalError(r.str));
+    if (r.type == RedisReply::Type::kError) return StoreError(redis_->ReplyError(r, "GET"));
     if (r.is_nil()) continue;  // deleted between the two calls
     if (!response.add_snapshots()->ParseFromString(r.str))
       return absl::DataLossError(
@@ -379,11 +379,13 @@ absl::Status SnapshotStore::Delete(const std::string& id) {
                                    {"ZREM", kLegacyIndexKey, id},
                                    {"EXEC"}});
   if (!replies.ok()) return StoreError(replies.status());
+  if (replies->front().type == RedisReply::Type::kError)  // e.g. LOADING: nothing was done
+    return StoreError(redis_->ReplyError(replies->front(), "MULTI"));
   const RedisReply& exec = replies->back();
   if (exec.type != RedisReply::Type::kArray || exec.elements.empty())
     return StoreError(absl::InternalError("snapshot delete transaction failed: " + exec.str));
   for (const RedisReply& r : exec.elements) {
-    if (r.type == RedisReply::Type::kError) return StoreError(absl::InternalError(r.str));
+    if (r.type == RedisReply::Type::kError) return StoreError(redis_->ReplyError(r, "EXEC"));
   }
   {
     absl::MutexLock lock(&mu_);

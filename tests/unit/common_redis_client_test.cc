@@ -326,6 +326,33 @@ TEST_F(RedisClientTest, PipelineErrorStaysInItsSlot) {
   EXPECT_EQ((*replies)[7].elements[0].integer, 1);
 }
 
+// A pipeline's error slots get the codes Command gives: a store replaying its append-only file
+// answers LOADING, which is "not now" (UNAVAILABLE), not a bug (INTERNAL).
+TEST_F(RedisClientTest, ReplyErrorClassifiesPipelineErrorsAsCommandDoes) {
+  RedisClient client(Options());
+  auto error = [](const char* text) {
+    RedisReply r;
+    r.type = RedisReply::Type::kError;
+    r.str = text;
+    return r;
+  };
+  absl::Status loading = client.ReplyError(error("LOADING Redis is loading the dataset in memory"), "RPUSH");
+  EXPECT_EQ(loading.code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(Msg(loading), HasSubstr("RPUSH: LOADING Redis is loading"));
+  EXPECT_THAT(Msg(loading), HasSubstr("127.0.0.1:"));
+  EXPECT_EQ(client.ReplyError(error("BUSY Redis is busy running a script"), "GET").code(),
+            absl::StatusCode::kUnavailable);
+  EXPECT_EQ(client.ReplyError(error("WRONGTYPE Operation against a key"), "GET").code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(client.ReplyError(error("ERR value is not an integer"), "INCR").code(),
+            absl::StatusCode::kInternal);
+  // The same as Command's for the same reply.
+  ASSERT_TRUE(client.Command({"SET", "s", "text"}).ok());
+  auto replies = client.Pipeline({{"INCR", "s"}});
+  ASSERT_TRUE(replies.ok());
+  EXPECT_EQ(client.ReplyError((*replies)[0], "INCR"), client.Command({"INCR", "s"}).status());
+}
+
 TEST_F(RedisClientTest, ConnectionStateDoesNotLeakToTheNextCall) {
   RedisOptions o = Options();
   o.max_idle_connections = 1;

@@ -2,6 +2,7 @@
 
 #include <map>
 
+#include "absl/strings/str_cat.h"
 #include "common/proto_convert.h"
 #include "services/forecasting/landing_request.h"
 #include "tests/support/snapshot_builder.h"
@@ -290,12 +291,41 @@ TEST(AttainmentReportTest, Errors) {
   euro.mutable_target()->set_currency_code("EUR");
   auto wrong_currency = BuildAttainmentReport(snapshot, {}, euro, {PeriodKind::kQuarter, 2026, 2}, "", Engine(&seen));
   EXPECT_EQ(wrong_currency.status().code(), absl::StatusCode::kFailedPrecondition);
-  LandingBatchFn down = [](std::span<const v1::ForecastLandingRequest>)
+  // A landing that fails for another reason than an outage fails the report.
+  LandingBatchFn broken = [](std::span<const v1::ForecastLandingRequest>)
       -> absl::StatusOr<std::vector<v1::ForecastLandingResponse>> {
-    return absl::UnavailableError("forecast service: down");
+    return absl::InvalidArgumentError("forecast service: open_deals[0].amount: negative");
   };
-  auto unavailable = BuildAttainmentReport(snapshot, {}, MakePlan(), {PeriodKind::kQuarter, 2026, 2}, "", down);
-  EXPECT_EQ(unavailable.status().code(), absl::StatusCode::kUnavailable);
+  auto invalid = BuildAttainmentReport(snapshot, {}, MakePlan(), {PeriodKind::kQuarter, 2026, 2}, "", broken);
+  EXPECT_EQ(invalid.status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+// The forecast service down or too slow: every figure but the landing, and why it is missing.
+TEST(AttainmentReportTest, WithoutTheForecastServiceAnswersWithoutTheLanding) {
+  Snapshot snapshot = MakeSnapshot();
+  std::vector<v1::ForecastLandingRequest> seen;
+  auto full = BuildAttainmentReport(snapshot, {}, MakePlan(), {PeriodKind::kQuarter, 2026, 2}, "", Engine(&seen));
+  ASSERT_TRUE(full.ok()) << full.status();
+  EXPECT_TRUE(full->landing_unavailable().empty());
+  for (absl::Status outage : {absl::UnavailableError("forecast service: failed to connect"),
+                              absl::DeadlineExceededError("forecast service: Deadline Exceeded")}) {
+    LandingBatchFn down = [&](std::span<const v1::ForecastLandingRequest>)
+        -> absl::StatusOr<std::vector<v1::ForecastLandingResponse>> { return outage; };
+    auto degraded = BuildAttainmentReport(snapshot, {}, MakePlan(), {PeriodKind::kQuarter, 2026, 2}, "", down);
+    ASSERT_TRUE(degraded.ok()) << degraded.status();
+    EXPECT_EQ(degraded->landing_unavailable(),
+              absl::StrCat(outage.message(), " (", absl::StatusCodeToString(outage.code()), ")"));
+    EXPECT_THAT(degraded->landing_unavailable(), HasSubstr("forecast service: "));
+    EXPECT_EQ(degraded->history_snapshot_ids_size(), 0);
+    ASSERT_EQ(degraded->rows_size(), full->rows_size());
+    for (int i = 0; i < full->rows_size(); ++i) {
+      v1::AttainmentRow expected = full->rows(i);
+      expected.clear_landing();
+      EXPECT_FALSE(degraded->rows(i).has_landing()) << expected.id();
+      EXPECT_EQ(degraded->rows(i).SerializeAsString(), expected.SerializeAsString()) << expected.id();
+    }
+    EXPECT_EQ(degraded->reps_at_quota(), full->reps_at_quota());
+  }
 }
 
 }  // namespace
