@@ -48,6 +48,8 @@ std::shared_ptr<grpc::Channel> MakeServiceChannel(const std::string& target,
   args.SetServiceConfigJSON(R"({"loadBalancingConfig": [{"round_robin": {}}]})");
   args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 30000);
   args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
+  // Notice a restarted service within seconds: gRPC's default back-off grows to 120 s.
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 5000);
   args.SetMaxReceiveMessageSize(64 << 20);
   args.SetMaxSendMessageSize(64 << 20);
   if (caller.bearer_token.empty()) return grpc::CreateCustomChannel(target, caller.channel, args);

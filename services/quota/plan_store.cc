@@ -196,7 +196,8 @@ absl::StatusOr<v1::ListPlansResponse> PlanStore::List(int fiscal_year, int page_
   auto summaries = redis_->Pipeline(gets);
   if (!summaries.ok()) return StoreError(summaries.status());
   for (const RedisReply& r : *summaries) {
-    if (r.type != RedisReply::Type::kString) continue;
+    if (r.type == RedisReply::Type::kError) return StoreError(redis_->ReplyError(r, "GET"));
+    if (r.type != RedisReply::Type::kString) continue;  // deleted since the index was read
     if (!response.add_plans()->ParseFromString(r.str))
       return absl::DataLossError("plan store: corrupt plan summary");
   }
