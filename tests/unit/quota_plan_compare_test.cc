@@ -244,7 +244,8 @@ TEST(ComparePlansTest, ZeroBaseGivesZeroRatio) {
   v1::Plan other = BasePlan();
   base.mutable_allocations(3)->mutable_annual_quota()->set_minor_units(0);  // u2
   other.mutable_allocations(3)->mutable_annual_quota()->set_minor_units(M(1));
-  const auto& u2 = RowOf(ComparePlans(base, other), "u2");
+  const v1::ComparePlansResponse r = ComparePlans(base, other);  // RowOf points into it
+  const auto& u2 = RowOf(r, "u2");
   EXPECT_TRUE(u2.in_base());
   EXPECT_TRUE(u2.in_other());
   EXPECT_EQ(u2.change().minor_units(), M(1));

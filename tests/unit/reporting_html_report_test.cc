@@ -129,7 +129,11 @@ void SetWaterfall(v1::PipelineRow* row, int64_t start, int64_t added, int64_t pu
   *w->mutable_decreased() = M(down);
   *w->mutable_won() = M(won);
   *w->mutable_lost() = M(lost);
-  *w->mutable_ending() = M(start + added + pulled - pushed + up - down - won - lost);
+  // In unsigned arithmetic: HugeAndNonFiniteValues passes int64 extremes, whose signed sum would
+  // overflow (undefined behaviour); any ending will do for that test, so it wraps.
+  const uint64_t ending = static_cast<uint64_t>(start) + added + pulled - pushed + up - down -
+                          won - lost;
+  *w->mutable_ending() = M(static_cast<int64_t>(ending));
 }
 
 v1::PipelineReportResponse Pipeline() {
