@@ -288,7 +288,11 @@ std::string RenderM3Report(const std::vector<M3Series>& series, int every,
     if (!found.empty()) {
       out << "## Ours vs R, same run: sMAPE ratio (ours / R; below 1: we are more accurate)\n\n";
       MarkdownTable t(report.Header("ours / R"));
-      for (auto [a, b] : found) {
+      // Not `auto [a, b]`: the lambdas capture them, which clang before 16 cannot do with a
+      // structured binding (scripts/test builds with clang 14).
+      for (const auto& pair : found) {
+        const Scored* a = pair.first;
+        const Scored* b = pair.second;
         t.AddRow(report.Cells(absl::StrCat(a->run->label, " / ", b->run->label), [&](int s) {
           if (!a->scores[s].complete() || !b->scores[s].complete()) return std::string("—");
           return Ratio(a->scores[s].smape, b->scores[s].smape, 3);
@@ -299,7 +303,9 @@ std::string RenderM3Report(const std::vector<M3Series>& series, int every,
         out << "## Ours vs R, same run: speed ratio by " << (cpu ? "CPU" : "wall-clock")
             << " seconds (R / ours, one thread each; above 1: we are faster)\n\n";
         MarkdownTable u(report.Header("R / ours"));
-        for (auto [a, b] : found) {
+        for (const auto& pair : found) {
+          const Scored* a = pair.first;
+          const Scored* b = pair.second;
           if (a->run->TotalSeconds() < 0) continue;  // combinations are not timed
           const auto& ours_s = cpu ? a->run->cpu_seconds : a->run->seconds;
           const auto& r_s = cpu ? b->run->cpu_seconds : b->run->seconds;
