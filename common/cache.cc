@@ -73,17 +73,15 @@ void CountFailure(const std::string& cache, std::string_view operation, const ab
   WarningLimiter::Get().Warn(cache, operation, status);
 }
 
-// A GET reply as a value, nullopt when absent, or an error (naming the server, as the client's own
-// errors do).
-absl::StatusOr<std::optional<std::string>> FromGetReply(RedisReply reply, const RedisOptions& redis) {
+// A GET reply as a value, nullopt when absent, or an error (as the client's own errors are).
+absl::StatusOr<std::optional<std::string>> FromGetReply(RedisReply reply, const RedisClient& redis) {
   switch (reply.type) {
     case RedisReply::Type::kNil:
       return std::nullopt;
     case RedisReply::Type::kString:
       return std::move(reply.str);
     case RedisReply::Type::kError:  // in a pipeline, e.g. WRONGTYPE
-      return absl::InternalError(
-          absl::StrCat("redis ", redis.host, ":", redis.port, ": GET: ", reply.str));
+      return redis.ReplyError(reply, "GET");
     default:
       return absl::InternalError("GET returned something other than a string");
   }
@@ -130,7 +128,7 @@ Cache::Found Cache::Find(const std::string& key) {
   if (!local_) {
     absl::StatusOr<RedisReply> reply = redis_->Command({"GET", key});
     absl::StatusOr<std::optional<std::string>> value =
-        reply.ok() ? FromGetReply(*std::move(reply), redis_->options()) : reply.status();
+        reply.ok() ? FromGetReply(*std::move(reply), *redis_) : reply.status();
     if (!value.ok()) {
       CountFailure(name_, "get", value.status());
       found.ok = false;
@@ -148,7 +146,7 @@ Cache::Found Cache::Find(const std::string& key) {
   absl::StatusOr<std::optional<std::string>> value =
       !replies.ok()             ? replies.status()
       : replies->size() != 2    ? absl::InternalError("GET+PTTL: wrong number of replies")
-                                : FromGetReply(std::move((*replies)[0]), redis_->options());
+                                : FromGetReply(std::move((*replies)[0]), *redis_);
   if (!value.ok()) {
     CountFailure(name_, "get", value.status());
     found.ok = false;

@@ -50,18 +50,25 @@ void AddServiceCallerFlags(CLI::App& app, ServiceCallerConfig& c) {
       ->envname("SALESOPS_SERVICE_TOKEN_FILE");
 }
 
-absl::StatusOr<CallerCredentials> LoadServiceCaller(const ServiceCallerConfig& config) {
+absl::StatusOr<CallerCredentials> LoadCaller(const ClientTlsConfig& tls,
+                                             const ClientTlsFlagNames& tls_flags,
+                                             const char* token_flag, const std::string& token_file) {
   CallerCredentials caller;
-  auto channel = MakeChannelCredentials(
-      config.tls, {"--service-tls-ca-file", "--service-tls-cert-file", "--service-tls-key-file"});
+  auto channel = MakeChannelCredentials(tls, tls_flags);
   if (!channel.ok()) return channel.status();
   caller.channel = *channel;
-  if (!config.token_file.empty()) {
-    auto token = ReadOneLineSecret("--service-token-file", config.token_file);
+  if (!token_file.empty()) {
+    auto token = ReadOneLineSecret(token_flag, token_file);
     if (!token.ok()) return token.status();
     caller.bearer_token = *token;
   }
   return caller;
+}
+
+absl::StatusOr<CallerCredentials> LoadServiceCaller(const ServiceCallerConfig& config) {
+  return LoadCaller(config.tls,
+                    {"--service-tls-ca-file", "--service-tls-cert-file", "--service-tls-key-file"},
+                    "--service-token-file", config.token_file);
 }
 
 std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface> BearerTokenInterceptor(

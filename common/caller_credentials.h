@@ -35,7 +35,12 @@ struct ServiceCallerConfig {
 // SALESOPS_SERVICE_TOKEN_FILE.
 void AddServiceCallerFlags(CLI::App& app, ServiceCallerConfig& config);
 
-// Reads the files (once); errors name the flag and the file.
+// Reads the TLS files and the token file (when set); errors name the flag and the file.
+absl::StatusOr<CallerCredentials> LoadCaller(const ClientTlsConfig& tls,
+                                             const ClientTlsFlagNames& tls_flags,
+                                             const char* token_flag, const std::string& token_file);
+
+// LoadCaller for the service flags above.
 absl::StatusOr<CallerCredentials> LoadServiceCaller(const ServiceCallerConfig& config);
 
 // A client interceptor that adds "authorization: Bearer <token>" to every call.

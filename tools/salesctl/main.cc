@@ -28,7 +28,6 @@
 #include "common/calendar.h"
 #include "common/grpc_status.h"
 #include "common/rpc.h"
-#include "common/secret_file.h"
 #include "common/tls.h"
 #include "common/thread_pool.h"
 #include "salesops/v1/forecasting.grpc.pb.h"
@@ -63,24 +62,15 @@ struct Globals {
 // The credentials every channel uses; a file that cannot be read ends salesctl (exit code 2).
 const CallerCredentials& Caller(const Globals& g) {
   if (!g.caller) {
-    auto channel = MakeChannelCredentials(g.tls);
-    if (!channel.ok()) {
-      std::cerr << "salesctl: " << channel.status().message() << "\n";
+    auto caller = LoadCaller(g.tls, {}, "--token-file", g.token_file);
+    if (!caller.ok()) {
+      std::cerr << "salesctl: " << caller.status().message() << "\n";
       std::exit(2);
     }
-    CallerCredentials caller;
-    caller.channel = *channel;
-    if (!g.token_file.empty()) {
-      auto token = ReadOneLineSecret("--token-file", g.token_file);
-      if (!token.ok()) {
-        std::cerr << "salesctl: " << token.status().message() << "\n";
-        std::exit(2);
-      }
-      caller.bearer_token = *token;
-    } else if (const char* token = std::getenv("SALESOPS_TOKEN"); token != nullptr) {
-      caller.bearer_token = token;
+    if (g.token_file.empty()) {
+      if (const char* token = std::getenv("SALESOPS_TOKEN"); token != nullptr) caller->bearer_token = token;
     }
-    g.caller = std::move(caller);
+    g.caller = *std::move(caller);
   }
   return *g.caller;
 }
