@@ -67,6 +67,14 @@ using std::chrono::seconds;
 constexpr auto kCallDeadline = seconds(10);
 // ServiceProcess starts every service with --drain-seconds 5.
 constexpr auto kDrain = seconds(5);
+// A call made just after SIGTERM may still be taken, and then waits behind the calls in flight:
+// it may take the whole drain and must not time out first.
+constexpr auto kNewcomerDeadline = kDrain + seconds(1);
+// A call counts as in flight only once the server has it: the signal waits at least this long
+// after the calls are started (on a connected channel), time enough for all of them to be sent
+// even from a sanitized client on a busy machine. Sooner, a call still being sent when the
+// process stops would be refused, rightly, and counted as a cut call.
+constexpr auto kMinSignalDelay = milliseconds(300);
 
 void SetDeadline(grpc::ClientContext& context, Clock::duration deadline = kCallDeadline) {
   context.set_deadline(std::chrono::system_clock::now() +
@@ -907,35 +915,40 @@ TEST(FaultTest, SigtermDrainsForecastCallsInFlight) {
   ServiceProcess forecast("salesops-forecast", {});  // no cache: every call computes
   ASSERT_TRUE(forecast.Start());
   auto stub = v1::ForecastService::NewStub(forecast.Channel());
-  constexpr int kCalls = 8, kSeries = 50;
-  // One call alone first: 8 at once on this machine's cores take about 8 / cores times as long,
-  // so the signal comes at half a single call's time, well inside every one of them, and the
-  // drain (5 s) leaves room for a slow (e.g. sanitized) build.
-  Clock::duration single{};
-  {
+  constexpr int kCalls = 8, kProbeSeries = 50;
+  // The calls are sized from a probe on this machine: one call alone about 150 ms, so the 8 at
+  // once take about 8 / cores times that (0.6 s on 2 cores when nothing else runs, a few times
+  // more on a busy sanitized CI machine) and always fit the 5 s drain. The signal comes at half a
+  // single call's time but not before kMinSignalDelay, well inside every one of them.
+  auto timed_call = [&](int series) {
     grpc::ClientContext context;
     SetDeadline(context);
     v1::ForecastResponse response;
     const auto t = Clock::now();
-    ASSERT_TRUE(stub->Forecast(&context, ForecastRequestFor(4999, kSeries), &response).ok());
-    single = Clock::now() - t;
-  }
+    EXPECT_TRUE(stub->Forecast(&context, ForecastRequestFor(4999, series), &response).ok());
+    return Clock::now() - t;
+  };
+  const double probe_ms = Ms(timed_call(kProbeSeries));
+  const int series = std::clamp(static_cast<int>(kProbeSeries * 150.0 / probe_ms), 4, kProbeSeries);
+  const Clock::duration single = timed_call(series);
+  Report(absl::StrFormat("%d series per call: one call alone %.0f ms (%d series %.0f ms)", series,
+                         Ms(single), kProbeSeries, probe_ms));
   const auto delay = std::clamp(std::chrono::duration_cast<milliseconds>(single / 2),
-                                milliseconds(20), milliseconds(1000));
+                                kMinSignalDelay, milliseconds(1000));
   DrainResult r = DrainUnderLoad(
       forecast, kCalls, delay,
       [&](int i) {
         grpc::ClientContext context;
         SetDeadline(context);
         v1::ForecastResponse response;
-        grpc::Status s = stub->Forecast(&context, ForecastRequestFor(5000 + i, kSeries), &response);
-        if (s.ok() && response.forecasts_size() != kSeries)
+        grpc::Status s = stub->Forecast(&context, ForecastRequestFor(5000 + i, series), &response);
+        if (s.ok() && response.forecasts_size() != series)
           return grpc::Status(grpc::StatusCode::DATA_LOSS, "wrong number of forecasts");
         return s;
       },
       [&] {
         grpc::ClientContext context;
-        SetDeadline(context, seconds(2));
+        SetDeadline(context, kNewcomerDeadline);
         v1::ForecastResponse response;
         return stub->Forecast(&context, ForecastRequestFor(1, 1), &response);
       });
@@ -959,7 +972,8 @@ TEST(FaultTest, SigtermDrainsReportCallsInFlight) {
     for (const auto& r : requests)
       if (r.node_id() == node.id() && slow.size() < kCalls) slow.push_back(r);
   // One report alone first (not one of those below): 32 at once take several times as long, so
-  // the signal comes after one report's time, with most of them still running.
+  // the signal comes after one report's time (at least kMinSignalDelay), with most of them still
+  // running.
   Clock::duration single{};
   {
     v1::AttainmentReportResponse report;
@@ -968,7 +982,7 @@ TEST(FaultTest, SigtermDrainsReportCallsInFlight) {
     single = Clock::now() - t;
   }
   const auto delay = std::clamp(std::chrono::duration_cast<milliseconds>(single),
-                                milliseconds(20), milliseconds(1000));
+                                kMinSignalDelay, milliseconds(1000));
   DrainResult r = DrainUnderLoad(
       *stack.reporting_, kCalls, delay,
       [&](int i) {
@@ -980,7 +994,7 @@ TEST(FaultTest, SigtermDrainsReportCallsInFlight) {
       },
       [&] {
         grpc::ClientContext context;
-        SetDeadline(context, seconds(2));
+        SetDeadline(context, kNewcomerDeadline);
         v1::GetSnapshotRequest get;
         get.set_snapshot_id(snapshot.snapshot_id());
         v1::SnapshotInfo info;
