@@ -49,6 +49,11 @@ const char* CacheResultName(Metrics::CacheResult r) {
 
 struct Metrics::Impl {
   std::shared_ptr<prometheus::Registry> registry = std::make_shared<prometheus::Registry>();
+  prometheus::Family<prometheus::Counter>& started =
+      prometheus::BuildCounter()
+          .Name("salesops_rpc_started_total")
+          .Help("RPCs received by method; minus the finished ones, those in flight")
+          .Register(*registry);
   prometheus::Family<prometheus::Counter>& requests =
       prometheus::BuildCounter()
           .Name("salesops_rpc_requests_total")
@@ -110,6 +115,10 @@ absl::StatusOr<int> Metrics::Serve(const std::string& address) {
   auto ports = impl_->exposer->GetListeningPorts();
   if (ports.empty()) return absl::UnavailableError("metrics server has no listening port");
   return ports.front();
+}
+
+void Metrics::RecordRpcStarted(std::string_view method) {
+  impl_->started.Add({{"method", std::string(method)}}).Increment();
 }
 
 void Metrics::RecordRpc(std::string_view method, int grpc_code, double seconds) {

@@ -1,5 +1,6 @@
 // Prometheus metrics for a service process, served over HTTP at /metrics.
 //
+//   salesops_rpc_started_total{method}             RPCs received (started minus finished: in flight)
 //   salesops_rpc_requests_total{method, code}      finished RPCs by gRPC status code
 //   salesops_rpc_latency_seconds{method}           RPC latency histogram
 //   salesops_cache_requests_total{cache, result}   result = hit | miss | error
@@ -35,6 +36,8 @@ class Metrics {
   // Serves /metrics on `address` ("127.0.0.1:0" picks a free port). Returns the bound port.
   absl::StatusOr<int> Serve(const std::string& address);
 
+  // A call of `method` was received; RecordRpc when it has finished.
+  void RecordRpcStarted(std::string_view method);
   void RecordRpc(std::string_view method, int grpc_code, double seconds);
   enum class CacheResult { kHit, kMiss, kError };
   void RecordCache(std::string_view cache, CacheResult result);

@@ -26,11 +26,13 @@
 namespace salesops {
 namespace {
 
-// Records every RPC's status code and latency (health checks and reflection excluded).
+// Records every RPC's receipt, status code and latency (health checks and reflection excluded).
 class MetricsInterceptor : public grpc::experimental::Interceptor {
  public:
   explicit MetricsInterceptor(grpc::experimental::ServerRpcInfo* info)
-      : method_(info->method()), start_(std::chrono::steady_clock::now()) {}
+      : method_(info->method()), start_(std::chrono::steady_clock::now()) {
+    Metrics::Get().RecordRpcStarted(method_);
+  }
 
   void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
     if (methods->QueryInterceptionHookPoint(

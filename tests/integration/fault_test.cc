@@ -70,11 +70,6 @@ constexpr auto kDrain = seconds(5);
 // A call made just after SIGTERM may still be taken, and then waits behind the calls in flight:
 // it may take the whole drain and must not time out first.
 constexpr auto kNewcomerDeadline = kDrain + seconds(1);
-// A call counts as in flight only once the server has it: the signal waits at least this long
-// after the calls are started (on a connected channel), time enough for all of them to be sent
-// even from a sanitized client on a busy machine. Sooner, a call still being sent when the
-// process stops would be refused, rightly, and counted as a cut call.
-constexpr auto kMinSignalDelay = milliseconds(300);
 
 void SetDeadline(grpc::ClientContext& context, Clock::duration deadline = kCallDeadline) {
   context.set_deadline(std::chrono::system_clock::now() +
@@ -349,9 +344,54 @@ double CacheHits(const ServiceProcess& service, const std::string& name) {
                                   "\",result=\"hit\"}"));
 }
 
+// How a Redis fails in the tests below: killed (SIGKILL; later restarted on the same port, the
+// store from its append-only file), or hung (SIGSTOP; the kernel still accepts connections and
+// takes commands, nothing answers until SIGCONT).
+enum class RedisFault { kKilled, kHung };
+
+void PrintTo(RedisFault fault, std::ostream* os) {
+  *os << (fault == RedisFault::kHung ? "hung" : "killed");
+}
+
+// The services' Redis command timeout (common/redis_client.h): what a hung Redis costs a call.
+const auto kRedisCommandTimeout = RedisOptions().command_timeout;
+
+class RedisFaultTest : public ::testing::TestWithParam<RedisFault> {
+ protected:
+  bool hung() const { return GetParam() == RedisFault::kHung; }
+  const char* fault() const { return hung() ? "hung" : "killed"; }
+  // The fault begins.
+  void Inflict(RedisServer& redis) const { hung() ? redis.Pause() : redis.Kill(); }
+  // The fault ends: a killed Redis restarts on its port (the cache empty, the store replaying its
+  // append-only file), a hung one answers again.
+  ::testing::AssertionResult Heal(RedisServer& redis) const {
+    if (!hung()) return redis.Restart();
+    redis.Resume();
+    return ::testing::AssertionSuccess();
+  }
+  // How long the fault lasts: a killed Redis `killed`; a hung one longer than a command timeout and
+  // a back-off, so that the services' fail-fast and probing are seen, not only a stall.
+  Clock::duration Outage(Clock::duration killed) const {
+    return hung() ? kRedisCommandTimeout + seconds(2) : killed;
+  }
+};
+
+INSTANTIATE_TEST_SUITE_P(Faults, RedisFaultTest,
+                         ::testing::Values(RedisFault::kKilled, RedisFault::kHung),
+                         [](const ::testing::TestParamInfo<RedisFault>& info) {
+                           return info.param == RedisFault::kHung ? "Hung" : "Killed";
+                         });
+
+// How many of `tally`'s calls took at least a Redis command timeout: they waited on a hung Redis.
+int64_t WaitedForRedis(const Tally& tally) {
+  return std::count_if(tally.latency_ms.begin(), tally.latency_ms.end(), [](double ms) {
+    return ms >= Ms(kRedisCommandTimeout) * 0.95;
+  });
+}
+
 // ---------------------------------------------------------------------------------------------
-// 1. The cache Redis killed and restarted under load: nobody notices but the clock.
-TEST(FaultTest, CacheRedisKilledAndRestartedUnderLoadCostsOnlyTime) {
+// 1. The cache Redis killed and restarted, or hung, under load: nobody notices but the clock.
+TEST_P(RedisFaultTest, CacheRedisDownUnderLoadCostsOnlyTime) {
   Stack stack;
   ASSERT_TRUE(stack.Start(/*cache=*/true));
   v1::SnapshotInfo snapshot;
@@ -390,40 +430,48 @@ TEST(FaultTest, CacheRedisKilledAndRestartedUnderLoadCostsOnlyTime) {
   });
   const auto t0 = Clock::now();
   std::this_thread::sleep_for(milliseconds(1500));
-  const auto killed = Clock::now();
-  stack.cache_.Kill();
-  std::this_thread::sleep_for(milliseconds(2500));
-  const auto restarting = Clock::now();
-  ASSERT_TRUE(stack.cache_.Restart());  // empty: the cache keeps nothing on disk
-  const auto restarted = Clock::now();
+  const auto failed = Clock::now();
+  Inflict(stack.cache_);
+  std::this_thread::sleep_for(Outage(milliseconds(2500)));
+  const auto healing = Clock::now();
+  ASSERT_TRUE(Heal(stack.cache_));  // a killed one comes back empty: nothing on disk
+  const auto healed = Clock::now();
   std::this_thread::sleep_for(milliseconds(2500));
   load.Stop();
   const auto end = Clock::now();
 
   const Tally all = TallyOf(load.records(), t0, end);
-  const Tally before = TallyOf(load.records(), t0, killed);
-  const Tally down = TallyOf(load.records(), killed, restarted);
-  const Tally after = TallyOf(load.records(), restarted, end);
-  Report(absl::StrCat("cache killed under load, all: ", all.Summary()));
+  const Tally before = TallyOf(load.records(), t0, failed);
+  const Tally down = TallyOf(load.records(), failed, healed);
+  const Tally after = TallyOf(load.records(), healed, end);
+  Report(absl::StrCat("cache ", fault(), " under load, all: ", all.Summary()));
   Report(absl::StrCat("  cache up:       ", before.Summary()));
-  Report(absl::StrCat("  cache down ", static_cast<int>(Ms(restarting - killed)), " ms: ",
+  Report(absl::StrCat("  cache down ", static_cast<int>(Ms(healing - failed)), " ms: ",
                       down.Summary()));
   Report(absl::StrCat("  cache back:     ", after.Summary()));
   for (const char* kind : {"Forecast", "AttainmentReport"}) {
     Report(absl::StrCat("  ", kind, " up / down / back p50: ",
                         absl::StrFormat("%.1f / %.1f / %.1f ms",
-                                        TallyOf(load.records(), t0, killed, kind).PercentileMs(50),
-                                        TallyOf(load.records(), killed, restarted, kind).PercentileMs(50),
-                                        TallyOf(load.records(), restarted, end, kind).PercentileMs(50))));
+                                        TallyOf(load.records(), t0, failed, kind).PercentileMs(50),
+                                        TallyOf(load.records(), failed, healed, kind).PercentileMs(50),
+                                        TallyOf(load.records(), healed, end, kind).PercentileMs(50))));
   }
   EXPECT_EQ(all.error_count(), 0) << all.Summary() << all.Messages();
   EXPECT_GT(down.ok, 10) << "the load did not run while the cache was down";
+  if (hung()) {
+    // A hung Redis costs the calls waiting on it when it stops and then one probe per back-off,
+    // not every call: most calls meanwhile skip the cache at once.
+    const int64_t waited = WaitedForRedis(down);
+    Report(absl::StrFormat("  calls that waited the %d ms Redis timeout while it hung: %d of %d",
+                           static_cast<int>(kRedisCommandTimeout.count()), waited, down.calls));
+    EXPECT_LT(waited * 4, down.calls) << down.Summary();
+  }
   EXPECT_GT(after.ok, 10);
-  EXPECT_GT(TallyOf(load.records(), killed, restarted, "AttainmentReport").ok, 0);
+  EXPECT_GT(TallyOf(load.records(), failed, healed, "AttainmentReport").ok, 0);
 
-  // Caching works again: new results are written to the restarted Redis, and asked again they
+  // Caching works again: new results are written to the Redis that came back, and asked again they
   // are hits, answered faster than computed.
-  EXPECT_GT(CachedKeys(stack.cache_, "forecast"), 0u) << "nothing cached since the restart";
+  EXPECT_GT(CachedKeys(stack.cache_, "forecast"), 0u) << "nothing cached since it came back";
   const double hits_before = CacheHits(*stack.forecast_, "forecast");
   const v1::ForecastRequest fresh = ForecastRequestFor(999'999, 40);
   v1::ForecastResponse first, second;
@@ -435,7 +483,7 @@ TEST(FaultTest, CacheRedisKilledAndRestartedUnderLoadCostsOnlyTime) {
   EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(first, second));
   EXPECT_GE(CacheHits(*stack.forecast_, "forecast"), hits_before + 1);
   EXPECT_LT(c2 - c1, c1 - c0);
-  // The report too: a report not asked before is stored in the restarted Redis.
+  // The report too: a report not asked before is stored in the Redis that came back.
   const size_t reports_cached = CachedKeys(stack.cache_, "reporting");
   v1::AttainmentReportRequest other = report_request;
   other.set_node_id(Company().territories[1].id());
@@ -443,15 +491,16 @@ TEST(FaultTest, CacheRedisKilledAndRestartedUnderLoadCostsOnlyTime) {
   ASSERT_TRUE(stack.Attainment(other, &other_report).ok());
   EXPECT_GT(CachedKeys(stack.cache_, "reporting"), reports_cached);
   Report(absl::StrFormat(
-      "  after the restart: 40-series Forecast computed %.1f ms, then cached %.1f ms; %d forecast "
+      "  after it came back: 40-series Forecast computed %.1f ms, then cached %.1f ms; %d forecast "
       "and %d report results in the new cache Redis",
       Ms(c1 - c0), Ms(c2 - c1), CachedKeys(stack.cache_, "forecast"),
       CachedKeys(stack.cache_, "reporting")));
 }
 
 // ---------------------------------------------------------------------------------------------
-// 2. The store Redis killed under writes: UNAVAILABLE while it is gone, nothing acknowledged lost.
-TEST(FaultTest, StoreRedisKilledUnderWritesLosesNothingAcknowledged) {
+// 2. The store Redis killed or hung under writes: UNAVAILABLE while it is gone, nothing
+// acknowledged lost.
+TEST_P(RedisFaultTest, StoreRedisDownUnderWritesLosesNothingAcknowledged) {
   Stack stack;
   ASSERT_TRUE(stack.Start(/*cache=*/true));
 
@@ -510,9 +559,9 @@ TEST(FaultTest, StoreRedisKilledUnderWritesLosesNothingAcknowledged) {
       update.set_author("fault-test");
       update.set_reason(absl::StrCat("override ", seq));
       grpc::Status s = stack.quota_stub_->UpdatePlan(&context, update, &result);
+      ++w.edits;  // tried: failed or not, the writer moves on, so plans are created meanwhile too
       if (s.ok()) {
         w.current = result;
-        ++w.edits;
         std::lock_guard lock(mu);
         acked_plans.push_back(result);
       } else if (s.error_code() == grpc::StatusCode::ABORTED) {
@@ -555,26 +604,35 @@ TEST(FaultTest, StoreRedisKilledUnderWritesLosesNothingAcknowledged) {
   });
   const auto t0 = Clock::now();
   std::this_thread::sleep_for(milliseconds(2000));
-  const auto killed = Clock::now();
-  stack.store_.Kill();
-  std::this_thread::sleep_for(milliseconds(2000));
-  const auto restarting = Clock::now();
-  ASSERT_TRUE(stack.store_.Restart());  // same port, same directory: the AOF is replayed
-  const auto restarted = Clock::now();
+  const auto failed = Clock::now();
+  Inflict(stack.store_);
+  std::this_thread::sleep_for(Outage(milliseconds(2000)));
+  const auto healing = Clock::now();
+  ASSERT_TRUE(Heal(stack.store_));  // killed: same port, same directory, the AOF is replayed
+  const auto healed = Clock::now();
   std::this_thread::sleep_for(milliseconds(2500));
   load.Stop();
   const auto end = Clock::now();
 
   const auto& records = load.records();
   const Tally all = TallyOf(records, t0, end);
-  // Calls started while the store was surely gone (the kill had landed; not yet back).
-  const Tally down = TallyOf(records, killed + milliseconds(50), restarting);
-  const Tally after = TallyOf(records, restarted, end);
-  Report(absl::StrCat("store killed under writes, all: ", all.Summary()));
-  Report(absl::StrCat("  store up:   ", TallyOf(records, t0, killed).Summary()));
-  Report(absl::StrCat("  store down ", static_cast<int>(Ms(restarting - killed)), " ms: ",
+  // Calls made and answered while the store was surely gone (the fault had landed; not yet back).
+  // (A call made to a hung store but answered after it came back may have succeeded.)
+  Tally down;
+  for (const CallRecord& r : records)
+    if (r.start >= failed + milliseconds(50) && r.end < healing) down.Add(r);
+  const Tally after = TallyOf(records, healed, end);
+  Report(absl::StrCat("store ", fault(), " under writes, all: ", all.Summary()));
+  Report(absl::StrCat("  store up:   ", TallyOf(records, t0, failed).Summary()));
+  Report(absl::StrCat("  store down ", static_cast<int>(Ms(healing - failed)), " ms: ",
                       down.Summary(), down.Messages()));
   Report(absl::StrCat("  store back: ", after.Summary()));
+  if (hung()) {
+    const Tally outage = TallyOf(records, failed, healing);
+    Report(absl::StrFormat("  calls that waited the %d ms Redis timeout while it hung: %d of %d",
+                           static_cast<int>(kRedisCommandTimeout.count()), WaitedForRedis(outage),
+                           outage.calls));
+  }
   for (const char* kind : {"CreatePlan", "UpdatePlan", "UploadSnapshot", "GetPlan"})
     Report(absl::StrCat("  ", kind, ": ", TallyOf(records, t0, end, kind).Summary()));
 
@@ -594,11 +652,11 @@ TEST(FaultTest, StoreRedisKilledUnderWritesLosesNothingAcknowledged) {
   for (const char* kind : {"CreatePlan", "UpdatePlan", "UploadSnapshot", "GetPlan"}) {
     Clock::time_point first_ok = Clock::time_point::max();
     for (const CallRecord& r : records)
-      if (r.kind == kind && r.start >= restarted && r.code == grpc::StatusCode::OK)
+      if (r.kind == kind && r.start >= healed && r.code == grpc::StatusCode::OK)
         first_ok = std::min(first_ok, r.end);
     ASSERT_NE(first_ok, Clock::time_point::max()) << kind << " did not recover";
     Report(absl::StrFormat("  %s: first OK %.0f ms after the store answered again", kind,
-                           Ms(first_ok - restarted)));
+                           Ms(first_ok - healed)));
   }
 
   // Every acknowledged write is there, exactly as acknowledged.
@@ -629,7 +687,7 @@ TEST(FaultTest, StoreRedisKilledUnderWritesLosesNothingAcknowledged) {
     ++verified_snapshots;
   }
   Report(absl::StrFormat(
-      "  acknowledged and read back after the restart: %d plan versions, %d snapshots (%d edits "
+      "  acknowledged and read back once it was back: %d plan versions, %d snapshots (%d edits "
       "refused as stale after an answer lost with the store)",
       verified_plans, verified_snapshots, aborted));
   EXPECT_GT(verified_plans, 10);
@@ -807,13 +865,21 @@ struct DrainResult {
   Clock::duration exit_after{};
 };
 
-// Starts `n` calls of `in_flight(i)` at once, sends SIGTERM to `service` after `delay`, keeps
-// making `newcomer()` calls until the process has exited, and sorts what happened.
-DrainResult DrainUnderLoad(ServiceProcess& service, int n, milliseconds delay,
+// How many calls of `method` ("/salesops.v1.ForecastService/Forecast") `service` has received.
+double CallsReceived(const ServiceProcess& service, const std::string& method) {
+  return MetricValue(service.ScrapeMetrics(),
+                     absl::StrCat("salesops_rpc_started_total{method=\"", method, "\"}"));
+}
+
+// Starts `n` calls of `in_flight(i)` (of `method`) at once, sends SIGTERM to `service` as soon as
+// it has received them all (its metrics say so: a call still on its way when the process stops
+// would be refused, rightly, not cut), keeps making `newcomer()` calls until the process has
+// exited, and sorts what happened.
+DrainResult DrainUnderLoad(ServiceProcess& service, const std::string& method, int n,
                            const std::function<grpc::Status(int)>& in_flight,
                            const std::function<grpc::Status()>& newcomer) {
   DrainResult result;
-  Report(absl::StrFormat("SIGTERM %d ms after starting %d calls", delay.count(), n));
+  const double received_before = CallsReceived(service, method);
   std::vector<CallRecord> calls(n);
   std::vector<std::thread> threads;
   for (int i = 0; i < n; ++i) {
@@ -825,7 +891,13 @@ DrainResult DrainUnderLoad(ServiceProcess& service, int n, milliseconds delay,
       calls[i].message = s.error_message();
     });
   }
-  std::this_thread::sleep_for(delay);
+  const auto started = Clock::now();
+  while (CallsReceived(service, method) < received_before + n &&
+         Clock::now() - started < seconds(10))
+    std::this_thread::sleep_for(milliseconds(2));
+  Report(absl::StrFormat("SIGTERM %.0f ms after starting %d calls, the service had %.0f of them",
+                         Ms(Clock::now() - started), n,
+                         CallsReceived(service, method) - received_before));
   const std::string address = service.address();
   std::atomic<bool> exited{false};
   const auto sigterm = Clock::now();
@@ -918,25 +990,21 @@ TEST(FaultTest, SigtermDrainsForecastCallsInFlight) {
   constexpr int kCalls = 8, kProbeSeries = 50;
   // The calls are sized from a probe on this machine: one call alone about 150 ms, so the 8 at
   // once take about 8 / cores times that (0.6 s on 2 cores when nothing else runs, a few times
-  // more on a busy sanitized CI machine) and always fit the 5 s drain. The signal comes at half a
-  // single call's time but not before kMinSignalDelay, well inside every one of them.
-  auto timed_call = [&](int series) {
+  // more on a busy sanitized CI machine) and always fit the 5 s drain.
+  double probe_ms = 0;
+  {
     grpc::ClientContext context;
     SetDeadline(context);
     v1::ForecastResponse response;
     const auto t = Clock::now();
-    EXPECT_TRUE(stub->Forecast(&context, ForecastRequestFor(4999, series), &response).ok());
-    return Clock::now() - t;
-  };
-  const double probe_ms = Ms(timed_call(kProbeSeries));
+    ASSERT_TRUE(stub->Forecast(&context, ForecastRequestFor(4999, kProbeSeries), &response).ok());
+    probe_ms = Ms(Clock::now() - t);
+  }
   const int series = std::clamp(static_cast<int>(kProbeSeries * 150.0 / probe_ms), 4, kProbeSeries);
-  const Clock::duration single = timed_call(series);
-  Report(absl::StrFormat("%d series per call: one call alone %.0f ms (%d series %.0f ms)", series,
-                         Ms(single), kProbeSeries, probe_ms));
-  const auto delay = std::clamp(std::chrono::duration_cast<milliseconds>(single / 2),
-                                kMinSignalDelay, milliseconds(1000));
+  Report(absl::StrFormat("%d series per call (one call of %d series alone: %.0f ms)", series,
+                         kProbeSeries, probe_ms));
   DrainResult r = DrainUnderLoad(
-      forecast, kCalls, delay,
+      forecast, "/salesops.v1.ForecastService/Forecast", kCalls,
       [&](int i) {
         grpc::ClientContext context;
         SetDeadline(context);
@@ -971,20 +1039,13 @@ TEST(FaultTest, SigtermDrainsReportCallsInFlight) {
   for (const auto& node : Company().territories)
     for (const auto& r : requests)
       if (r.node_id() == node.id() && slow.size() < kCalls) slow.push_back(r);
-  // One report alone first (not one of those below): 32 at once take several times as long, so
-  // the signal comes after one report's time (at least kMinSignalDelay), with most of them still
-  // running.
-  Clock::duration single{};
+  // One report first (not one of those below), so every channel on the way is connected.
   {
     v1::AttainmentReportResponse report;
-    const auto t = Clock::now();
     ASSERT_TRUE(stack.Attainment(requests.back(), &report).ok());
-    single = Clock::now() - t;
   }
-  const auto delay = std::clamp(std::chrono::duration_cast<milliseconds>(single),
-                                kMinSignalDelay, milliseconds(1000));
   DrainResult r = DrainUnderLoad(
-      *stack.reporting_, kCalls, delay,
+      *stack.reporting_, "/salesops.v1.ReportingService/AttainmentReport", kCalls,
       [&](int i) {
         v1::AttainmentReportResponse report;
         grpc::Status s = stack.Attainment(slow[i], &report);

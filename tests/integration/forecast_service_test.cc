@@ -126,6 +126,7 @@ TEST_F(ForecastServiceTest, RepeatedRequestIsServedFromTheCacheAndSurvivesRedisD
       << metrics;
   EXPECT_GE(MetricValue(metrics, "salesops_cache_requests_total{cache=\"forecast\",result=\"miss\"}"), 1);
   EXPECT_GE(MetricValue(metrics, "salesops_rpc_requests_total{code=\"OK\",method=\"/salesops.v1.ForecastService/Forecast\"}"), 2);
+  EXPECT_GE(MetricValue(metrics, "salesops_rpc_started_total{method=\"/salesops.v1.ForecastService/Forecast\"}"), 2);
   EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(first, second));
 
   // With Redis gone the in-process cache in front of it still answers the same request; anything
