@@ -1,11 +1,13 @@
 // Faults under load, against the real binaries and real redis-server processes on loopback:
 //
-//  - the cache Redis killed (SIGKILL) and restarted while Forecast and AttainmentReport calls run:
-//    no caller sees an error, calls are only slower, and caching works again afterwards;
-//  - the store Redis killed while plans, plan overrides and snapshots are written: callers get
-//    UNAVAILABLE naming the store (never INTERNAL, never a hang), every write acknowledged before
-//    or after is there once the store is back from its append-only file, and the services
-//    recover without a restart;
+//  - the cache Redis killed (SIGKILL) and restarted, or hung (SIGSTOP, then SIGCONT), while
+//    Forecast and AttainmentReport calls run: no caller sees an error, calls are only slower (a
+//    hung one costs the calls it catches one Redis timeout, not every call), and caching works
+//    again afterwards;
+//  - the store Redis killed or hung while plans, plan overrides and snapshots are written: callers
+//    get UNAVAILABLE naming the store (never INTERNAL, never longer than a Redis timeout), every
+//    write acknowledged before or after is there once the store is back (from its append-only
+//    file after a kill), and the services recover without a restart;
 //  - salesops-forecast killed while reports are served: AttainmentReport still answers, every
 //    figure but the landing, with landing_unavailable naming the forecast service; plans that need
 //    forecasts are UNAVAILABLE naming it; once forecast is back on its port the full report comes
