@@ -19,6 +19,9 @@ struct ForecastLimits {
   int max_horizon = 1000;
   int max_season_length = 1000;
   int max_levels = 10;
+  // ForecastLanding: open deals, and past deals it calibrates on.
+  int max_landing_deals = 1'000'000;
+  int max_landing_history = 5'000'000;
 };
 
 // The model fields every forecasting request shares (Forecast, Backtest, Reconcile).

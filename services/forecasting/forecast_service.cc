@@ -17,10 +17,6 @@
 namespace salesops::forecast {
 namespace {
 
-absl::Status NoValidation(const v1::ForecastLandingRequest&, const ForecastLimits&) {
-  return absl::OkStatus();  // ComputeLanding validates as it converts
-}
-
 absl::StatusOr<v1::ForecastLandingResponse> Landing(const v1::ForecastLandingRequest& request,
                                                     ThreadPool&) {
   return ComputeLanding(request);
@@ -158,7 +154,7 @@ grpc::ServerUnaryReactor* ForecastServiceImpl::Reconcile(grpc::CallbackServerCon
 grpc::ServerUnaryReactor* ForecastServiceImpl::ForecastLanding(
     grpc::CallbackServerContext* context, const v1::ForecastLandingRequest* request,
     v1::ForecastLandingResponse* response) {
-  return Cached(context, "ForecastLanding", request, response, &NoValidation, &Landing);
+  return Cached(context, "ForecastLanding", request, response, &ValidateLandingSize, &Landing);
 }
 
 absl::StatusOr<BatchStore*> ForecastServiceImpl::Batches(const std::string& batch_id) const {

@@ -11,8 +11,6 @@
 namespace salesops::forecast {
 namespace {
 
-constexpr int kMaxDeals = 1'000'000;
-constexpr int kMaxHistory = 5'000'000;
 constexpr int kDefaultSimulations = 20000;
 constexpr uint64_t kDefaultSeed = 20240229;
 
@@ -67,6 +65,19 @@ v1::Money Money(const std::string& currency, double minor) {
 
 }  // namespace
 
+absl::Status ValidateLandingSize(const v1::ForecastLandingRequest& request,
+                                 const ForecastLimits& limits) {
+  if (request.open_deals_size() > limits.max_landing_deals)
+    return absl::InvalidArgumentError(
+        absl::StrCat("open_deals: ", request.open_deals_size(), " deals exceed the limit of ",
+                     limits.max_landing_deals, " (max_landing_deals)"));
+  if (request.history_size() > limits.max_landing_history)
+    return absl::InvalidArgumentError(
+        absl::StrCat("history: ", request.history_size(), " examples exceed the limit of ",
+                     limits.max_landing_history, " (max_landing_history)"));
+  return absl::OkStatus();
+}
+
 absl::StatusOr<v1::ForecastLandingResponse> ComputeLanding(const v1::ForecastLandingRequest& request) {
   const std::string& currency = request.currency_code();
   if (auto s = ValidateCurrencyCode(currency, "currency_code"); !s.ok()) return s;
@@ -87,10 +98,6 @@ absl::StatusOr<v1::ForecastLandingResponse> ComputeLanding(const v1::ForecastLan
       return s;
     in.closed_won_to_date = request.closed_won_to_date().minor_units();
   }
-  if (request.open_deals_size() > kMaxDeals)
-    return absl::InvalidArgumentError(absl::StrCat("open_deals: at most ", kMaxDeals));
-  if (request.history_size() > kMaxHistory)
-    return absl::InvalidArgumentError(absl::StrCat("history: at most ", kMaxHistory, " examples"));
   in.open_deals.reserve(request.open_deals_size());
   for (int i = 0; i < request.open_deals_size(); ++i) {
     auto deal = ToDeal(request.open_deals(i), currency, absl::StrCat("open_deals[", i, "]"), &landed_total);

@@ -42,6 +42,12 @@ int main(int argc, char** argv) {
       ->envname("SALESOPS_MAX_SERIES_LENGTH")->check(CLI::Range(1, 10000000))->capture_default_str();
   app.add_option("--max-horizon", limits.max_horizon, "forecast steps")
       ->envname("SALESOPS_MAX_HORIZON")->check(CLI::Range(1, 100000))->capture_default_str();
+  app.add_option("--max-landing-deals", limits.max_landing_deals, "open deals per ForecastLanding")
+      ->envname("SALESOPS_MAX_LANDING_DEALS")->check(CLI::Range(1, 100000000))->capture_default_str();
+  app.add_option("--max-landing-history", limits.max_landing_history,
+                 "past deals per ForecastLanding (its calibration)")
+      ->envname("SALESOPS_MAX_LANDING_HISTORY")->check(CLI::Range(1, 100000000))
+      ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 
   salesops::log::Init("forecast", server_config.log_level);

@@ -274,7 +274,8 @@ TEST_F(ForecastServiceTest, ReconcileMakesRegionsSumUp) {
   EXPECT_THAT(status.error_message(), HasSubstr("aggregates[0].bottom_series_ids[2]: no series \"t9\""));
 }
 
-TEST_F(ForecastServiceTest, ForecastLandingGivesQuantilesAndQuotaOdds) {
+// A landing request: 500,000 closed won, 40 open deals closing in the period.
+v1::ForecastLandingRequest LandingRequest() {
   v1::ForecastLandingRequest request;
   auto date = [](int y, int m, int d) {
     v1::Date out;
@@ -299,6 +300,11 @@ TEST_F(ForecastServiceTest, ForecastLandingGivesQuantilesAndQuotaOdds) {
     deal->set_probability(i % 2 ? 0.8 : 0.6);
     *deal->mutable_close_date() = date(2026, 12, 15);
   }
+  return request;
+}
+
+TEST_F(ForecastServiceTest, ForecastLandingGivesQuantilesAndQuotaOdds) {
+  v1::ForecastLandingRequest request = LandingRequest();
   // The expected landing is 500,000 + 1,084,000 = 1,584,000 with a standard deviation of about
   // 123,000 (independent deals, the CRM's probabilities): a quota of 1,650,000 is met about 30%
   // of the time.
@@ -344,6 +350,51 @@ TEST_F(ForecastServiceTest, ForecastLandingGivesQuantilesAndQuotaOdds) {
   status = stub_->ForecastLanding(&context5, request, &again);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_THAT(status.error_message(), HasSubstr("the amounts add up to more than the total limit"));
+}
+
+// The request limits are flags; a request beyond one is refused naming the field and the limit,
+// before any work.
+TEST(ForecastServiceLimitsTest, LimitsAreFlagsAndExceedingOneNamesIt) {
+  ServiceProcess service("salesops-forecast",
+                         {"--max-series", "1", "--max-series-length", "20", "--max-horizon", "6",
+                          "--max-landing-deals", "39", "--max-landing-history", "1"});
+  ASSERT_TRUE(service.Start());
+  auto stub = v1::ForecastService::NewStub(service.Channel());
+  auto forecast_error = [&](const v1::ForecastRequest& request) {
+    v1::ForecastResponse response;
+    grpc::Status s = Call(*stub, request, &response);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_message();
+    return s.error_message();
+  };
+  v1::ForecastRequest two = MonthlyRequest();  // 2 series of 48 and 30 values, horizon 12
+  EXPECT_THAT(forecast_error(two), HasSubstr("(max_series)"));
+  v1::ForecastRequest one;
+  one.set_horizon(6);
+  *one.add_series() = two.series(1);
+  EXPECT_THAT(forecast_error(one), HasSubstr("max_series_length"));
+  one.mutable_series(0)->mutable_values()->Truncate(20);
+  v1::ForecastResponse ok;
+  ASSERT_TRUE(Call(*stub, one, &ok).ok());  // at every limit: answered
+  one.set_horizon(7);
+  EXPECT_THAT(forecast_error(one), HasSubstr("max_horizon"));
+
+  auto landing = [&](const v1::ForecastLandingRequest& request) {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    v1::ForecastLandingResponse response;
+    return stub->ForecastLanding(&context, request, &response);
+  };
+  v1::ForecastLandingRequest request = LandingRequest();  // 40 open deals
+  grpc::Status s = landing(request);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(s.error_message(), "open_deals: 40 deals exceed the limit of 39 (max_landing_deals)");
+  request.mutable_open_deals()->RemoveLast();
+  EXPECT_TRUE(landing(request).ok());
+  request.add_history();  // the size is checked before the content
+  request.add_history();
+  s = landing(request);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(s.error_message(), "history: 2 examples exceed the limit of 1 (max_landing_history)");
 }
 
 }  // namespace
