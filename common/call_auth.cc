@@ -91,25 +91,24 @@ class AuthInterceptor : public grpc::experimental::Interceptor {
 
 class AuthInterceptorFactory : public grpc::experimental::ServerInterceptorFactoryInterface {
  public:
-  explicit AuthInterceptorFactory(std::shared_ptr<const auth::TokenTable> tokens)
-      : tokens_(std::move(tokens)) {}
+  explicit AuthInterceptorFactory(TokenSource tokens) : tokens_(std::move(tokens)) {}
 
   grpc::experimental::Interceptor* CreateServerInterceptor(
       grpc::experimental::ServerRpcInfo* info) override {
     absl::string_view method = info->method();
     if (absl::StartsWith(method, "/grpc.health.") || absl::StartsWith(method, "/grpc.reflection."))
       return nullptr;
-    return new AuthInterceptor(info, tokens_);
+    return new AuthInterceptor(info, tokens_());
   }
 
  private:
-  const std::shared_ptr<const auth::TokenTable> tokens_;
+  const TokenSource tokens_;
 };
 
 }  // namespace
 
 std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface> EnableCallAuth(
-    std::shared_ptr<const auth::TokenTable> tokens) {
+    TokenSource tokens) {
   enforcing = true;
   return std::make_unique<AuthInterceptorFactory>(std::move(tokens));
 }

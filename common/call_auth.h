@@ -13,6 +13,7 @@
 #ifndef SALESOPS_COMMON_CALL_AUTH_H_
 #define SALESOPS_COMMON_CALL_AUTH_H_
 
+#include <functional>
 #include <memory>
 
 #include "absl/status/status.h"
@@ -22,10 +23,13 @@
 
 namespace salesops {
 
+// The tokens to check a new call against (they may change while the server runs: TokenFile).
+using TokenSource = std::function<std::shared_ptr<const auth::TokenTable>()>;
+
 // Turns the check on for this process (from now on every call must pass it) and returns the
 // interceptor factory that makes the decisions; install it on the server.
 std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface> EnableCallAuth(
-    std::shared_ptr<const auth::TokenTable> tokens);
+    TokenSource tokens);
 
 // OK when auth is off or the call's caller has the role its RPC needs; else UNAUTHENTICATED or
 // PERMISSION_DENIED with the message for the client.

@@ -16,7 +16,7 @@
 #include "common/listen_address.h"
 #include "common/log.h"
 #include "common/metrics.h"
-#include "common/secret_file.h"
+#include "common/token_file.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/impl/server_builder_option.h"
@@ -88,16 +88,6 @@ class HealthPortOption : public ReflectionOption {
   }
 };
 
-absl::StatusOr<std::shared_ptr<const auth::TokenTable>> LoadTokens(const std::string& path) {
-  auto text = ReadSecretFile("--auth-tokens-file", path);
-  if (!text.ok()) return text.status();
-  auto table = auth::TokenTable::Parse(*text);
-  if (!table.ok())
-    return absl::InvalidArgumentError(
-        absl::StrCat("--auth-tokens-file ", path, ": ", table.status().message()));
-  return std::make_shared<const auth::TokenTable>(std::move(*table));
-}
-
 absl::Status WriteReadyFile(const std::string& path, int grpc_port, int metrics_port,
                             int health_port) {
   // Write then rename, so a reader never sees a half-written file.
@@ -168,6 +158,10 @@ void AddServerFlags(CLI::App& app, ServerConfig& c) {
   app.add_option("--auth-tokens-file", c.auth_tokens_file,
                  "bearer tokens: lines <sha256-hex> <caller> <role,...>; empty: no auth")
       ->envname("SALESOPS_AUTH_TOKENS_FILE");
+  app.add_option("--auth-tokens-reload-seconds", c.auth_tokens_reload_seconds,
+                 "read the token file again this often (0: only at start)")
+      ->envname("SALESOPS_AUTH_TOKENS_RELOAD_SECONDS")->check(CLI::Range(0, 86400))
+      ->capture_default_str();
   app.add_option("--health-listen", c.health_listen,
                  "plaintext address serving only the health service (probes); empty: none")
       ->envname("SALESOPS_HEALTH_LISTEN");
@@ -208,11 +202,12 @@ absl::Status ServerRunner::Start() {
         "--tls-key-file, or --allow-insecure-listen (SALESOPS_ALLOW_INSECURE_LISTEN) when a mesh "
         "terminates TLS"));
   }
-  std::shared_ptr<const auth::TokenTable> tokens;
+  std::shared_ptr<TokenFile> tokens;
   if (!config_.auth_tokens_file.empty()) {
-    auto loaded = LoadTokens(config_.auth_tokens_file);
-    if (!loaded.ok()) return loaded.status();
-    tokens = *loaded;
+    auto opened = TokenFile::Open(config_.auth_tokens_file,
+                                  std::chrono::seconds(config_.auth_tokens_reload_seconds));
+    if (!opened.ok()) return opened.status();
+    tokens = *opened;
   }
   grpc::EnableDefaultHealthCheckService(true);
 
@@ -234,7 +229,7 @@ absl::Status ServerRunner::Start() {
 
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
   interceptors.push_back(std::make_unique<MetricsInterceptorFactory>());
-  if (tokens) interceptors.push_back(EnableCallAuth(tokens));
+  if (tokens) interceptors.push_back(EnableCallAuth([tokens] { return tokens->Current(); }));
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
 
   server_ = builder.BuildAndStart();
@@ -263,7 +258,8 @@ absl::Status ServerRunner::Start() {
   }
   SetServing(true);
   if (tokens) {
-    log::Info("auth_on", {{"tokens", tokens->size()}});
+    log::Info("auth_on", {{"tokens", tokens->Current()->size()},
+                          {"reload_seconds", config_.auth_tokens_reload_seconds}});
   } else {
     log::Warn("auth_off", {{"why", "no --auth-tokens-file: every caller may call every RPC"}});
   }

@@ -54,6 +54,8 @@ struct ServerConfig {
   bool allow_insecure_listen = false;
   // Bearer tokens (common/auth.h); empty: every caller is let in (a warning at start).
   std::string auth_tokens_file;
+  // How often the token file is read again (common/token_file.h); 0: only at start.
+  int auth_tokens_reload_seconds = 10;
   // A plaintext port with only the health service, for probes; empty: none.
   std::string health_listen;
   // Server reflection on the gRPC port.

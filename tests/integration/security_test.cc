@@ -450,6 +450,51 @@ TEST_F(SecurityTest, BadFilesStopTheServerAtStartNamingTheFile) {
   EXPECT_THAT(quota.Log(), HasSubstr("--service-tls-ca-file " + File("certs/nope.crt")));
 }
 
+// A token added to or removed from the token file takes effect without a restart; a broken new
+// version keeps the tokens in use and is logged without its content.
+TEST_F(SecurityTest, TokenFileChangesTakeEffectWithoutARestart) {
+  const std::string path = File("reloaded-tokens");
+  auto replace = [&](const std::string& text) {  // as the kubelet does: a new file renamed over it
+    Write(path + ".new", text);
+    std::filesystem::rename(path + ".new", path);
+  };
+  replace(auth::TokenDigestHex("tok-old") + " old-app read\n");
+  std::vector<std::string> args = {"--tls-cert-file", File("certs/server.crt"), "--tls-key-file",
+                                   File("certs/server.key"), "--auth-tokens-file", path,
+                                   "--auth-tokens-reload-seconds", "1"};
+  ServiceProcess forecast("salesops-forecast", args);
+  forecast.SetChannelCredentials(*MakeChannelCredentials(ClientTls()));
+  ASSERT_TRUE(forecast.Start());
+  auto channel = TlsChannel(forecast);
+  // GetBatch needs the role read; past the token check it fails on its own (no store here).
+  const std::string method = "/salesops.v1.ForecastService/GetBatch";
+  auto code = [&](const std::string& token) { return CallByName(channel, method, token).error_code(); };
+  constexpr auto kAccepted = grpc::StatusCode::FAILED_PRECONDITION;
+  EXPECT_EQ(code("tok-old"), kAccepted);
+  EXPECT_EQ(code("tok-new"), grpc::StatusCode::UNAUTHENTICATED);
+
+  replace(auth::TokenDigestHex("tok-new") + " new-app read\n");
+  // Waits (up to 15 s) for a reload to have happened; not a timing test.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+  while (code("tok-new") == grpc::StatusCode::UNAUTHENTICATED &&
+         std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(code("tok-new"), kAccepted);
+  EXPECT_EQ(code("tok-old"), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_THAT(forecast.Log(), HasSubstr("auth_tokens_reloaded"));
+
+  replace(auth::TokenDigestHex("tok-newer") + " newer-app read\nleaked-looking-line\n");
+  while (forecast.Log().find("auth_tokens_reload_failed") == std::string::npos &&
+         std::chrono::steady_clock::now() < deadline + std::chrono::seconds(15))
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  const std::string log = forecast.Log();
+  EXPECT_THAT(log, HasSubstr("auth_tokens_reload_failed"));
+  EXPECT_THAT(log, HasSubstr("token file line 2"));
+  EXPECT_THAT(log, Not(HasSubstr("leaked-looking-line")));
+  EXPECT_EQ(code("tok-new"), kAccepted);  // kept
+  EXPECT_EQ(code("tok-newer"), grpc::StatusCode::UNAUTHENTICATED);
+}
+
 TEST_F(SecurityTest, RedisPasswordIsRequiredAndNeverShown) {
   // Wrong password in a file, wrong password in the URL, no password: each a clear start error.
   Write(File("wrong.password"), "not-the-password-7781\n");
