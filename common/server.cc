@@ -152,6 +152,9 @@ void AddServerFlags(CLI::App& app, ServerConfig& c) {
   app.add_option("--tls-client-ca-file", c.tls.client_ca_file,
                  "mutual TLS: clients must present a certificate signed by this CA (PEM)")
       ->envname("SALESOPS_TLS_CLIENT_CA_FILE");
+  app.add_option("--tls-reload-seconds", c.tls.reload_seconds,
+                 "TLS: read the certificate, key and client CA files again this often")
+      ->envname("SALESOPS_TLS_RELOAD_SECONDS")->check(CLI::Range(1, 86400))->capture_default_str();
   app.add_flag("--allow-insecure-listen", c.allow_insecure_listen,
                "allow plaintext on a non-loopback address (a mesh terminates TLS)")
       ->envname("SALESOPS_ALLOW_INSECURE_LISTEN");

@@ -7,6 +7,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/secret_file.h"
+#include "grpcpp/security/tls_certificate_provider.h"
+#include "grpcpp/security/tls_credentials_options.h"
 
 namespace salesops {
 namespace {
@@ -76,15 +78,24 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeServerCredentials(
   if (!chain.ok()) return chain.status();
   auto key = ReadKey("--tls-key-file", config.key_file, cert.get(), "--tls-cert-file");
   if (!key.ok()) return key.status();
-  grpc::SslServerCredentialsOptions options(GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE);
-  options.pem_key_cert_pairs.push_back({*key, *chain});
   if (!config.client_ca_file.empty()) {
     auto roots = ReadCertificates("--tls-client-ca-file", config.client_ca_file);
     if (!roots.ok()) return roots.status();
-    options.pem_root_certs = *roots;
-    options.client_certificate_request = GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
   }
-  return grpc::SslServerCredentials(options);
+  if (config.reload_seconds < 1)
+    return absl::InvalidArgumentError("--tls-reload-seconds: must be at least 1");
+  // The files are good: from here on gRPC reads them, now and every reload_seconds.
+  auto files = std::make_shared<grpc::experimental::FileWatcherCertificateProvider>(
+      config.key_file, config.cert_file, config.client_ca_file, config.reload_seconds);
+  grpc::experimental::TlsServerCredentialsOptions options(files);
+  options.watch_identity_key_cert_pairs();
+  if (config.client_ca_file.empty()) {
+    options.set_cert_request_type(GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE);
+  } else {
+    options.watch_root_certs();
+    options.set_cert_request_type(GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+  }
+  return grpc::experimental::TlsServerCredentials(options);
 }
 
 absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> MakeChannelCredentials(

@@ -1,7 +1,14 @@
-// TLS credentials from PEM files, read once at start. The files are parsed with OpenSSL before
-// gRPC sees them, so a wrong path, a key that does not match its certificate or an expired
-// certificate stops the process at start with a message that names the flag and the file (never
-// its content), instead of failing every handshake later.
+// TLS credentials from PEM files. The files are parsed with OpenSSL at start before gRPC sees
+// them, so a wrong path, a key that does not match its certificate or an expired certificate stops
+// the process at start with a message that names the flag and the file (never its content),
+// instead of failing every handshake later.
+//
+// A server then reads its files again every reload_seconds (gRPC's FileWatcherCertificateProvider),
+// so a renewed certificate (cert-manager rewriting a mounted Secret) is used for new connections
+// without a restart; connections already open keep theirs. Replace the files together, in one
+// atomic step, as the kubelet does (it switches a symlink to a new directory): gRPC does not check
+// that a new key matches its certificate, and while a file cannot be read new handshakes fail.
+// Clients' files are read at start only.
 #ifndef SALESOPS_COMMON_TLS_H_
 #define SALESOPS_COMMON_TLS_H_
 
@@ -20,6 +27,7 @@ struct ServerTlsConfig {
   std::string cert_file;       // --tls-cert-file: the server's certificate chain (PEM)
   std::string key_file;        // --tls-key-file: its private key (PEM)
   std::string client_ca_file;  // --tls-client-ca-file: CA(s) client certificates must chain to
+  int reload_seconds = 60;     // --tls-reload-seconds: how often the files are read again
 
   bool enabled() const { return !cert_file.empty() || !key_file.empty() || !client_ca_file.empty(); }
 };

@@ -495,6 +495,44 @@ TEST_F(SecurityTest, TokenFileChangesTakeEffectWithoutARestart) {
   EXPECT_EQ(code("tok-newer"), grpc::StatusCode::UNAUTHENTICATED);
 }
 
+// A renewed server certificate is used for new connections without a restart: the files are
+// switched the way the kubelet updates a mounted Secret (one symlink to a new directory).
+TEST_F(SecurityTest, RenewedServerCertificateIsUsedWithoutARestart) {
+  namespace fs = std::filesystem;
+  const fs::path dir = File("rotating-tls");
+  fs::create_directories(dir / "v1");
+  fs::create_directories(dir / "v2");
+  fs::copy_file(File("certs/server.crt"), dir / "v1" / "tls.crt");
+  fs::copy_file(File("certs/server.key"), dir / "v1" / "tls.key");
+  fs::copy_file(File("other-ca/server.crt"), dir / "v2" / "tls.crt");  // from another CA: easy to tell
+  fs::copy_file(File("other-ca/server.key"), dir / "v2" / "tls.key");
+  fs::create_directory_symlink("v1", dir / "..data");
+  fs::create_symlink("..data/tls.crt", dir / "tls.crt");
+  fs::create_symlink("..data/tls.key", dir / "tls.key");
+
+  ServiceProcess forecast("salesops-forecast",
+                          {"--tls-cert-file", (dir / "tls.crt").string(), "--tls-key-file",
+                           (dir / "tls.key").string(), "--tls-reload-seconds", "1"});
+  forecast.SetChannelCredentials(*MakeChannelCredentials({File("certs/ca.crt"), "", ""}));
+  ASSERT_TRUE(forecast.Start());
+  // A new channel each time: a new connection, a new handshake.
+  auto health_trusting = [&](const std::string& ca) {
+    return HealthCheck(TlsChannel(forecast, {ca, "", ""}));
+  };
+  EXPECT_EQ(health_trusting(File("certs/ca.crt")), "SERVING");
+  EXPECT_THAT(health_trusting(File("other-ca/ca.crt")), HasSubstr("error"));
+
+  fs::create_directory_symlink("v2", dir / "..data_tmp");
+  fs::rename(dir / "..data_tmp", dir / "..data");  // atomic, as the kubelet does
+  // Waits (up to 15 s) for the reload; not a timing test.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+  while (health_trusting(File("other-ca/ca.crt")) != "SERVING" &&
+         std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_EQ(health_trusting(File("other-ca/ca.crt")), "SERVING");
+  EXPECT_THAT(health_trusting(File("certs/ca.crt")), HasSubstr("error"));
+}
+
 TEST_F(SecurityTest, RedisPasswordIsRequiredAndNeverShown) {
   // Wrong password in a file, wrong password in the URL, no password: each a clear start error.
   Write(File("wrong.password"), "not-the-password-7781\n");
