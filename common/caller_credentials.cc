@@ -45,6 +45,10 @@ void AddServiceCallerFlags(CLI::App& app, ServiceCallerConfig& c) {
   app.add_option("--service-tls-key-file", c.tls.key_file,
                  "calls to other services: the client certificate's private key")
       ->envname("SALESOPS_SERVICE_TLS_KEY_FILE");
+  app.add_option("--service-tls-reload-seconds", c.tls.reload_seconds,
+                 "calls to other services: read those TLS files again this often")
+      ->envname("SALESOPS_SERVICE_TLS_RELOAD_SECONDS")->check(CLI::Range(1, 86400))
+      ->capture_default_str();
   app.add_option("--service-token-file", c.token_file,
                  "calls to other services: file holding this service's bearer token")
       ->envname("SALESOPS_SERVICE_TOKEN_FILE");

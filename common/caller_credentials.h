@@ -26,7 +26,7 @@ struct CallerCredentials {
 
 // A service's credentials for calling other services.
 struct ServiceCallerConfig {
-  ClientTlsConfig tls;
+  ClientTlsConfig tls{.reload_seconds = 60};
   std::string token_file;
 };
 

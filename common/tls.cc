@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/secret_file.h"
 #include "grpcpp/security/tls_certificate_provider.h"
+#include "grpcpp/security/tls_certificate_verifier.h"
 #include "grpcpp/security/tls_credentials_options.h"
 
 namespace salesops {
@@ -119,7 +120,21 @@ absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> MakeChannelCredentials
     options.pem_cert_chain = *chain;
     options.pem_private_key = *key;
   }
-  return grpc::SslCredentials(options);
+  if (config.reload_seconds <= 0 || config.ca_file.empty()) return grpc::SslCredentials(options);
+  // The files are good: from here on gRPC reads them, now and every reload_seconds.
+  auto files = config.cert_file.empty()
+                   ? std::make_shared<grpc::experimental::FileWatcherCertificateProvider>(
+                         config.ca_file, config.reload_seconds)
+                   : std::make_shared<grpc::experimental::FileWatcherCertificateProvider>(
+                         config.key_file, config.cert_file, config.ca_file, config.reload_seconds);
+  grpc::experimental::TlsChannelCredentialsOptions tls;
+  tls.set_certificate_provider(files);
+  tls.watch_root_certs();
+  if (!config.cert_file.empty()) tls.watch_identity_key_cert_pairs();
+  // As SslCredentials: the chain must lead to the CA and the certificate must name the target.
+  tls.set_verify_server_certs(true);
+  tls.set_certificate_verifier(std::make_shared<grpc::experimental::HostNameCertificateVerifier>());
+  return grpc::experimental::TlsCredentials(tls);
 }
 
 }  // namespace salesops

@@ -5,10 +5,10 @@
 //
 // A server then reads its files again every reload_seconds (gRPC's FileWatcherCertificateProvider),
 // so a renewed certificate (cert-manager rewriting a mounted Secret) is used for new connections
-// without a restart; connections already open keep theirs. Replace the files together, in one
+// without a restart; connections already open keep theirs. A client may do the same (the services
+// for their calls to each other; salesctl reads its files once). Replace the files together, in one
 // atomic step, as the kubelet does (it switches a symlink to a new directory): gRPC does not check
 // that a new key matches its certificate, and while a file cannot be read new handshakes fail.
-// Clients' files are read at start only.
 #ifndef SALESOPS_COMMON_TLS_H_
 #define SALESOPS_COMMON_TLS_H_
 
@@ -41,6 +41,8 @@ struct ClientTlsConfig {
   std::string ca_file;    // CA(s) the server's certificate must chain to (empty: system roots)
   std::string cert_file;  // the client's certificate, for servers that require one
   std::string key_file;   // its private key
+  // > 0: the files are read again this often (with a ca_file); 0: once.
+  int reload_seconds = 0;
 
   bool enabled() const { return !ca_file.empty() || !cert_file.empty() || !key_file.empty(); }
 };

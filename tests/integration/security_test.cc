@@ -6,10 +6,12 @@
 #include <signal.h>
 #include <sys/wait.h>
 
+#include <array>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -450,6 +452,46 @@ TEST_F(SecurityTest, BadFilesStopTheServerAtStartNamingTheFile) {
   EXPECT_THAT(quota.Log(), HasSubstr("--service-tls-ca-file " + File("certs/nope.crt")));
 }
 
+// A directory laid out as the kubelet mounts a Secret: tls.crt and tls.key are links into "..data",
+// a link to the version in use. `versions` (name, certificate, key), the first in use; Switch moves
+// "..data" to another version in one atomic rename, as the kubelet does.
+class MountedCertificate {
+ public:
+  MountedCertificate(const std::filesystem::path& dir,
+                     const std::vector<std::array<std::string, 3>>& versions)
+      : dir_(dir) {
+    namespace fs = std::filesystem;
+    for (const auto& [name, cert, key] : versions) {
+      fs::create_directories(dir / name);
+      fs::copy_file(cert, dir / name / "tls.crt");
+      fs::copy_file(key, dir / name / "tls.key");
+    }
+    fs::create_directory_symlink(versions.front()[0], dir / "..data");
+    fs::create_symlink("..data/tls.crt", dir / "tls.crt");
+    fs::create_symlink("..data/tls.key", dir / "tls.key");
+  }
+  void Switch(const std::string& version) {
+    std::filesystem::create_directory_symlink(version, dir_ / "..data_tmp");
+    std::filesystem::rename(dir_ / "..data_tmp", dir_ / "..data");
+  }
+  std::string cert() const { return (dir_ / "tls.crt").string(); }
+  std::string key() const { return (dir_ / "tls.key").string(); }
+
+ private:
+  const std::filesystem::path dir_;
+};
+
+// Calls `ok` every 200 ms until it is true or 20 s have passed (the reload happens within a
+// second or two; not a timing test).
+bool Eventually(const std::function<bool()>& ok) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (!ok()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  return true;
+}
+
 // A token added to or removed from the token file takes effect without a restart; a broken new
 // version keeps the tokens in use and is logged without its content.
 TEST_F(SecurityTest, TokenFileChangesTakeEffectWithoutARestart) {
@@ -474,21 +516,15 @@ TEST_F(SecurityTest, TokenFileChangesTakeEffectWithoutARestart) {
   EXPECT_EQ(code("tok-new"), grpc::StatusCode::UNAUTHENTICATED);
 
   replace(auth::TokenDigestHex("tok-new") + " new-app read\n");
-  // Waits (up to 15 s) for a reload to have happened; not a timing test.
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
-  while (code("tok-new") == grpc::StatusCode::UNAUTHENTICATED &&
-         std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  EXPECT_EQ(code("tok-new"), kAccepted);
+  EXPECT_TRUE(Eventually([&] { return code("tok-new") == kAccepted; }));
   EXPECT_EQ(code("tok-old"), grpc::StatusCode::UNAUTHENTICATED);
   EXPECT_THAT(forecast.Log(), HasSubstr("auth_tokens_reloaded"));
 
   replace(auth::TokenDigestHex("tok-newer") + " newer-app read\nleaked-looking-line\n");
-  while (forecast.Log().find("auth_tokens_reload_failed") == std::string::npos &&
-         std::chrono::steady_clock::now() < deadline + std::chrono::seconds(15))
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_TRUE(Eventually([&] {
+    return forecast.Log().find("auth_tokens_reload_failed") != std::string::npos;
+  }));
   const std::string log = forecast.Log();
-  EXPECT_THAT(log, HasSubstr("auth_tokens_reload_failed"));
   EXPECT_THAT(log, HasSubstr("token file line 2"));
   EXPECT_THAT(log, Not(HasSubstr("leaked-looking-line")));
   EXPECT_EQ(code("tok-new"), kAccepted);  // kept
@@ -498,21 +534,14 @@ TEST_F(SecurityTest, TokenFileChangesTakeEffectWithoutARestart) {
 // A renewed server certificate is used for new connections without a restart: the files are
 // switched the way the kubelet updates a mounted Secret (one symlink to a new directory).
 TEST_F(SecurityTest, RenewedServerCertificateIsUsedWithoutARestart) {
-  namespace fs = std::filesystem;
-  const fs::path dir = File("rotating-tls");
-  fs::create_directories(dir / "v1");
-  fs::create_directories(dir / "v2");
-  fs::copy_file(File("certs/server.crt"), dir / "v1" / "tls.crt");
-  fs::copy_file(File("certs/server.key"), dir / "v1" / "tls.key");
-  fs::copy_file(File("other-ca/server.crt"), dir / "v2" / "tls.crt");  // from another CA: easy to tell
-  fs::copy_file(File("other-ca/server.key"), dir / "v2" / "tls.key");
-  fs::create_directory_symlink("v1", dir / "..data");
-  fs::create_symlink("..data/tls.crt", dir / "tls.crt");
-  fs::create_symlink("..data/tls.key", dir / "tls.key");
+  // The new certificate is from another CA: easy to tell which one a connection got.
+  MountedCertificate mounted(File("rotating-tls"),
+                             {{"v1", File("certs/server.crt"), File("certs/server.key")},
+                              {"v2", File("other-ca/server.crt"), File("other-ca/server.key")}});
 
   ServiceProcess forecast("salesops-forecast",
-                          {"--tls-cert-file", (dir / "tls.crt").string(), "--tls-key-file",
-                           (dir / "tls.key").string(), "--tls-reload-seconds", "1"});
+                          {"--tls-cert-file", mounted.cert(), "--tls-key-file", mounted.key(),
+                           "--tls-reload-seconds", "1"});
   forecast.SetChannelCredentials(*MakeChannelCredentials({File("certs/ca.crt"), "", ""}));
   ASSERT_TRUE(forecast.Start());
   // A new channel each time: a new connection, a new handshake.
@@ -522,15 +551,46 @@ TEST_F(SecurityTest, RenewedServerCertificateIsUsedWithoutARestart) {
   EXPECT_EQ(health_trusting(File("certs/ca.crt")), "SERVING");
   EXPECT_THAT(health_trusting(File("other-ca/ca.crt")), HasSubstr("error"));
 
-  fs::create_directory_symlink("v2", dir / "..data_tmp");
-  fs::rename(dir / "..data_tmp", dir / "..data");  // atomic, as the kubelet does
-  // Waits (up to 15 s) for the reload; not a timing test.
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
-  while (health_trusting(File("other-ca/ca.crt")) != "SERVING" &&
-         std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  EXPECT_EQ(health_trusting(File("other-ca/ca.crt")), "SERVING");
+  mounted.Switch("v2");
+  EXPECT_TRUE(Eventually([&] { return health_trusting(File("other-ca/ca.crt")) == "SERVING"; }));
   EXPECT_THAT(health_trusting(File("certs/ca.crt")), HasSubstr("error"));
+}
+
+// The same for the certificate a service presents when it calls another one: quota's calls to a
+// forecast that accepts only clients of the other CA fail until quota's client certificate is
+// renewed, and work once it is, without restarting quota.
+TEST_F(SecurityTest, RenewedServiceClientCertificateIsUsedWithoutARestart) {
+  ServiceProcess forecast("salesops-forecast",
+                          {"--tls-cert-file", File("certs/server.crt"), "--tls-key-file",
+                           File("certs/server.key"), "--tls-client-ca-file", File("other-ca/ca.crt")});
+  forecast.SetChannelCredentials(*MakeChannelCredentials(
+      {File("certs/ca.crt"), File("other-ca/client.crt"), File("other-ca/client.key")}));
+  ASSERT_TRUE(forecast.Start());
+  MountedCertificate mounted(File("rotating-client-tls"),
+                             {{"v1", File("certs/client.crt"), File("certs/client.key")},
+                              {"v2", File("other-ca/client.crt"), File("other-ca/client.key")}});
+  ServiceProcess quota("salesops-quota",
+                       {"--store-redis", redis_->address(), "--store-redis-password-file",
+                        File("redis.password"), "--forecast-addr", forecast.address(),
+                        "--service-tls-ca-file", File("certs/ca.crt"), "--service-tls-cert-file",
+                        mounted.cert(), "--service-tls-key-file", mounted.key(),
+                        "--service-tls-reload-seconds", "1"});
+  ASSERT_TRUE(quota.Start());
+  auto stub = v1::QuotaService::NewStub(quota.Channel());
+  auto company = std::make_unique<salesctl::DemoCompany>(SmallCompany());
+  auto request = salesctl::PlanRequestFromExport(*company, "renewal plan", 2027, 6'000'000'000,
+                                                 v1::ALLOCATION_METHOD_FORECAST_SHARE);
+  auto create = [&] {
+    v1::Plan plan;
+    return stub->CreatePlan(Context().get(), request, &plan);
+  };
+  grpc::Status refused = create();
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::UNAVAILABLE) << refused.error_message();
+  EXPECT_THAT(refused.error_message(), HasSubstr("forecast"));
+
+  mounted.Switch("v2");
+  grpc::Status last;
+  EXPECT_TRUE(Eventually([&] { return (last = create()).ok(); })) << last.error_message();
 }
 
 TEST_F(SecurityTest, RedisPasswordIsRequiredAndNeverShown) {
