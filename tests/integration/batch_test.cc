@@ -9,6 +9,7 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <iostream>
 #include <chrono>
 #include <cmath>
 #include <limits>
@@ -455,11 +456,27 @@ TEST_F(BatchTest, TaskComputedTwiceIsStoredOnce) {
 // it), and a second worker waiting to take over anything that looks abandoned.
 TEST_F(BatchTest, SlowTaskIsNotParked) {
   ASSERT_NO_FATAL_FAILURE(StartService());
+  // The task is sized from a probe on this machine and build (the service computes on one thread,
+  // as the worker does): about 8 s of fitting, eight visibility timeouts, well inside the 60 s
+  // wait even when sanitizers make each fit ten times slower.
+  constexpr int kProbe = 20;
+  double probe_seconds = 0;
+  {
+    v1::ForecastRequest probe = BatchRequest(kProbe, v1::MODEL_TYPE_ARIMA, kProbe, 72, 5000).forecast();
+    v1::ForecastResponse response;
+    auto context = Context();
+    const auto t = Clock::now();
+    ASSERT_TRUE(stub_->Forecast(context.get(), probe, &response).ok());
+    probe_seconds = std::chrono::duration<double>(Clock::now() - t).count();
+  }
+  const int series = std::clamp(static_cast<int>(8.0 * kProbe / probe_seconds), kProbe, 1200);
+  std::cout << "[batch] " << kProbe << " ARIMA fits took " << probe_seconds << " s: one task of "
+            << series << " series" << std::endl;
   auto slow = Worker("slow", 1, {"--max-attempts", "1"});
   ASSERT_TRUE(slow->running());
   v1::BatchStatus submitted;
   const auto started = Clock::now();
-  ASSERT_TRUE(Submit(*stub_, BatchRequest(1200, v1::MODEL_TYPE_ARIMA, 1200, 72), &submitted).ok());
+  ASSERT_TRUE(Submit(*stub_, BatchRequest(series, v1::MODEL_TYPE_ARIMA, series, 72), &submitted).ok());
   const auto deadline = Clock::now() + std::chrono::seconds(10);
   while (PendingOf(*redis_, "slow") == 0 && Clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -470,7 +487,7 @@ TEST_F(BatchTest, SlowTaskIsNotParked) {
   EXPECT_GT(seconds, 3.0) << "the task was not slow enough to test anything";
   EXPECT_EQ(done.state(), v1::BATCH_STATE_DONE) << done.ShortDebugString();
   EXPECT_EQ(done.series_failed(), 0) << done.ShortDebugString();
-  EXPECT_EQ(done.series_done(), 1200);
+  EXPECT_EQ(done.series_done(), series);
   EXPECT_EQ(TaskMetric(*other, "reclaimed"), 0);
   EXPECT_EQ(TaskMetric(*other, "parked"), 0);
   EXPECT_EQ(TaskMetric(*slow, "completed"), 1);
