@@ -26,7 +26,7 @@ struct CallerCredentials {
 
 // A service's credentials for calling other services.
 struct ServiceCallerConfig {
-  ClientTlsConfig tls{.reload_seconds = 60};
+  ClientTlsConfig tls{.ca_file = {}, .cert_file = {}, .key_file = {}, .reload_seconds = 60};
   std::string token_file;
 };
 

@@ -325,7 +325,7 @@ class Stack {
     return ::testing::AssertionSuccess();
   }
 
-  RedisServer store_{testing::RedisServerOptions{.persistence = true}};
+  RedisServer store_{testing::RedisServerOptions{.persistence = true, .password = {}}};
   RedisServer cache_;
   std::unique_ptr<ServiceProcess> forecast_, quota_, reporting_;
   std::unique_ptr<v1::ForecastService::Stub> forecast_stub_;
@@ -375,6 +375,26 @@ class RedisFaultTest : public ::testing::TestWithParam<RedisFault> {
   // a back-off, so that the services' fail-fast and probing are seen, not only a stall.
   Clock::duration Outage(Clock::duration killed) const {
     return hung() ? kRedisCommandTimeout + seconds(2) : killed;
+  }
+
+  // When the phases of a fault under load began: the load alone, the fault, its end, and Redis
+  // answering again.
+  struct Timeline {
+    Clock::time_point start, failed, healing, healed;
+  };
+  // With the load already running: lets it run `before`, brings the fault on `redis` for
+  // Outage(killed), ends it.
+  ::testing::AssertionResult RunFault(RedisServer& redis, Clock::duration before,
+                                      Clock::duration killed, Timeline* at) const {
+    at->start = Clock::now();
+    std::this_thread::sleep_for(before);
+    at->failed = Clock::now();
+    Inflict(redis);
+    std::this_thread::sleep_for(Outage(killed));
+    at->healing = Clock::now();
+    ::testing::AssertionResult healed = Heal(redis);
+    at->healed = Clock::now();
+    return healed;
   }
 };
 
@@ -430,14 +450,9 @@ TEST_P(RedisFaultTest, CacheRedisDownUnderLoadCostsOnlyTime) {
       return grpc::Status(grpc::StatusCode::DATA_LOSS, "a different report");
     return s;
   });
-  const auto t0 = Clock::now();
-  std::this_thread::sleep_for(milliseconds(1500));
-  const auto failed = Clock::now();
-  Inflict(stack.cache_);
-  std::this_thread::sleep_for(Outage(milliseconds(2500)));
-  const auto healing = Clock::now();
-  ASSERT_TRUE(Heal(stack.cache_));  // a killed one comes back empty: nothing on disk
-  const auto healed = Clock::now();
+  Timeline at;  // a killed cache comes back empty: it keeps nothing on disk
+  ASSERT_TRUE(RunFault(stack.cache_, milliseconds(1500), milliseconds(2500), &at));
+  const auto [t0, failed, healing, healed] = at;
   std::this_thread::sleep_for(milliseconds(2500));
   load.Stop();
   const auto end = Clock::now();
@@ -604,14 +619,9 @@ TEST_P(RedisFaultTest, StoreRedisDownUnderWritesLosesNothingAcknowledged) {
     std::this_thread::sleep_for(milliseconds(20));
     return s;
   });
-  const auto t0 = Clock::now();
-  std::this_thread::sleep_for(milliseconds(2000));
-  const auto failed = Clock::now();
-  Inflict(stack.store_);
-  std::this_thread::sleep_for(Outage(milliseconds(2000)));
-  const auto healing = Clock::now();
-  ASSERT_TRUE(Heal(stack.store_));  // killed: same port, same directory, the AOF is replayed
-  const auto healed = Clock::now();
+  Timeline at;  // a killed store comes back on its port and directory, replaying its AOF
+  ASSERT_TRUE(RunFault(stack.store_, milliseconds(2000), milliseconds(2000), &at));
+  const auto [t0, failed, healing, healed] = at;
   std::this_thread::sleep_for(milliseconds(2500));
   load.Stop();
   const auto end = Clock::now();
@@ -981,8 +991,9 @@ void ExpectCleanDrain(const DrainResult& r, int n) {
   // UNAVAILABLE: allowed here in that window only, and counted in the output.
   for (const auto& [code, count] : r.between.errors)
     EXPECT_TRUE(code == "UNAVAILABLE" || code == "CANCELLED") << code << " x" << count;
-  if (r.between.messages.count("CANCELLED"))
+  if (r.between.messages.count("CANCELLED")) {
     for (const auto& m : r.between.messages.at("CANCELLED")) EXPECT_EQ(m, "CANCELLED");
+  }
 }
 
 TEST(FaultTest, SigtermDrainsForecastCallsInFlight) {
